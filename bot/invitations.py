@@ -1,0 +1,268 @@
+"""Targeted invitations: invite people by Slack user or email; accept; decline."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from peewee import IntegrityError
+
+from bot import audit, notices
+from bot.access import Actor, require, resolve_team
+from bot.clock import Clock
+from bot.errors import (
+    CannotGrantRole,
+    InvitationClosed,
+    InvitationNotFound,
+    NoTargets,
+    NotARootTeam,
+    NotYourInvitation,
+    TooManyTargets,
+    UnknownRole,
+)
+from bot.membership import admit, role_book, root_of
+from bot.permissions import Action, RoleBook
+from bot.ports import Directory
+from storage.db import db
+from storage.models import Invitation, Membership, Team
+
+MAX_TARGETS = 50
+TOKEN_BYTES = 24  # 192 bits
+
+
+def new_token() -> tuple[str, str]:
+    """A random single-use token and the hash that is stored instead of it."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one target of an invite command."""
+
+    target: str  # a user id, or an email address
+    status: str  # invited | already_member | already_invited | invalid_email | waiting_for_account
+    user_id: str | None = None
+    code: str | None = None  # for an email invitation with no Slack user yet
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    team: str
+    roles: list[str]
+    outcomes: list[Outcome]
+
+    def with_status(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+
+class Invitations:
+    def __init__(self, *, clock: Clock):
+        self.clock = clock
+
+    def check_invite(self, *, actor: Actor, team_name: str | None, roles: list[str]) -> Team:
+        """Refuse early (before any Slack call) when the actor may not invite as `roles`."""
+        team = resolve_team(actor.workspace_id, team_name)
+        if team.parent_id is not None:
+            raise NotARootTeam(team=team.name, root=root_of(team).name)
+        actor_roles = require(actor, team, Action.INVITE)
+        book = role_book(team)
+        for role in roles or [team.default_role]:
+            _check_grantable(book, actor_roles, role)
+        return team
+
+    def invite(
+        self,
+        *,
+        actor: Actor,
+        team_name: str | None,
+        user_ids: list[str],
+        emails: list[str],
+        roles: list[str],
+        message: str | None,
+        directory: Directory,
+    ) -> InviteResult:
+        """Invite Slack users and email addresses to a root team, each once."""
+        count = len(set(user_ids)) + len(set(emails))
+        if count == 0:
+            raise NoTargets()
+        if count > MAX_TARGETS:
+            raise TooManyTargets(count=count, limit=MAX_TARGETS)
+        team = self.check_invite(actor=actor, team_name=team_name, roles=roles)
+        roles = roles or [team.default_role]
+        outcomes, by_user, waiting_emails = _resolve_targets(user_ids, emails, directory)
+        with db.atomic():
+            for target, user_id in by_user:
+                outcomes.append(self._invite_one(actor, team, roles, message, target, user_id))
+            for address in waiting_emails:
+                outcomes.append(self._invite_one(actor, team, roles, message, address, None))
+        return InviteResult(team=team.name, roles=roles, outcomes=outcomes)
+
+    def _invite_one(self, actor, team, roles, message, target, user_id) -> Outcome:
+        if user_id and Membership.find(team, user_id):
+            return Outcome(target=target, status="already_member", user_id=user_id)
+        now = self.clock.now()
+        token, token_hash = new_token()
+        try:
+            with db.atomic():  # a savepoint: a duplicate rolls back only this target
+                invitation = Invitation.create(
+                    workspace_id=actor.workspace_id,
+                    team=team,
+                    invitee_user_id=user_id,
+                    invitee_email=None if user_id else target,
+                    inviter_user_id=actor.user_id,
+                    roles=",".join(roles),
+                    message=message,
+                    token_hash=token_hash,
+                    created_at=now,
+                    expires_at=now + timedelta(days=team.invitation_expiry_days),
+                )
+        except IntegrityError:
+            return Outcome(target=target, status="already_invited", user_id=user_id)
+        self._record_sent(actor, team, invitation, now)
+        if user_id:
+            return Outcome(target=target, status="invited", user_id=user_id)
+        return Outcome(target=target, status="waiting_for_account", code=token)
+
+    def _record_sent(self, actor, team, invitation, now) -> None:
+        if invitation.invitee_user_id:
+            notice = notices.InvitationSent(
+                invitation_id=invitation.id,
+                team=team.name,
+                invitee=invitation.invitee_user_id,
+                inviter=actor.user_id,
+                roles=invitation.role_names,
+                message=invitation.message,
+                expires_at=invitation.expires_at.isoformat(),
+            )
+            notices.record(actor.workspace_id, notice, now)
+        audit.record(
+            workspace_id=actor.workspace_id,
+            now=now,
+            action="invitation.sent",
+            actor=actor.user_id,
+            team=team,
+            target=invitation.invitee_user_id or invitation.invitee_email,
+            invitation=invitation.id,
+            roles=invitation.role_names,
+        )
+
+    def accept(self, *, actor: Actor, invitation_id: int) -> Invitation:
+        """The invitee accepts: they become a member with the invited roles."""
+        with db.atomic():
+            invitation, now = self._close(actor, invitation_id, "accepted")
+            team = invitation.team
+            admit(
+                team=team,
+                user_id=actor.user_id,
+                roles=invitation.role_names,
+                now=now,
+                via="invitation",
+                added_by=invitation.inviter_user_id,
+            )
+            news = notices.InvitationAccepted(
+                team=team.name,
+                inviter=invitation.inviter_user_id,
+                invitee=actor.user_id,
+                roles=invitation.role_names,
+            )
+            notices.record(actor.workspace_id, news, now)
+        return invitation
+
+    def decline(self, *, actor: Actor, invitation_id: int) -> Invitation:
+        """The invitee declines; the inviter is told."""
+        with db.atomic():
+            invitation, now = self._close(actor, invitation_id, "declined")
+            news = notices.InvitationDeclined(
+                team=invitation.team.name,
+                inviter=invitation.inviter_user_id,
+                invitee=actor.user_id,
+            )
+            notices.record(actor.workspace_id, news, now)
+        return invitation
+
+    def _close(self, actor: Actor, invitation_id: int, status: str) -> tuple[Invitation, datetime]:
+        """Move a pending, unexpired invitation of the actor's to `status`, exactly once."""
+        invitation = Invitation.get_or_none(
+            Invitation.id == invitation_id, Invitation.workspace_id == actor.workspace_id
+        )
+        if invitation is None:
+            raise InvitationNotFound()
+        if invitation.invitee_user_id != actor.user_id:
+            raise NotYourInvitation(invitee=invitation.invitee_user_id or "")
+        now = self.clock.now()
+        changed = (
+            Invitation.update(status=status, decided_at=now)
+            .where(
+                Invitation.id == invitation.id,
+                Invitation.status == "pending",
+                Invitation.expires_at > now,
+            )
+            .execute()
+        )
+        if not changed:
+            raise _closed_error(Invitation.get_by_id(invitation.id), now)
+        notices.record(
+            actor.workspace_id,
+            notices.InvitationClosed(
+                invitation_id=invitation.id,
+                team=invitation.team.name,
+                status=status,
+                decided_by=actor.user_id,
+            ),
+            now,
+        )
+        audit.record(
+            workspace_id=actor.workspace_id,
+            now=now,
+            action=f"invitation.{status}",
+            actor=actor.user_id,
+            team=invitation.team,
+            target=actor.user_id,
+            invitation=invitation.id,
+        )
+        return invitation, now
+
+
+def _closed_error(invitation: Invitation, now: datetime) -> InvitationClosed:
+    """Why an invitation cannot be acted on; expiry is decided from the stored time."""
+    expired = invitation.status == "pending" and invitation.expires_at <= now
+    return InvitationClosed(
+        status="expired" if expired else invitation.status,
+        at=invitation.expires_at if expired else invitation.decided_at,
+        team=invitation.team.name,
+        inviter_user_id=invitation.inviter_user_id,
+    )
+
+
+def _check_grantable(book: RoleBook, actor_roles: set[str], role: str) -> None:
+    if not book.exists(role):
+        known = sorted(set(book.custom_roles) | {"owner", "admin", "manager", "member", "viewer"})
+        raise UnknownRole(role=role, known=known)
+    if not book.may_grant(actor_roles, role):
+        raise CannotGrantRole(role=role)
+
+
+def _resolve_targets(user_ids, emails, directory: Directory):
+    """Turn emails into Slack users where the workspace has one (outside any transaction)."""
+    outcomes: list[Outcome] = []
+    by_user: list[tuple[str, str]] = [(u, u) for u in dict.fromkeys(user_ids)]
+    waiting: list[str] = []
+    for raw in dict.fromkeys(emails):
+        try:
+            address = validate_email(raw, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            outcomes.append(Outcome(target=raw, status="invalid_email", reason=str(exc)))
+            continue
+        user_id = directory.user_for_email(address)
+        if user_id is None:
+            waiting.append(address)
+        elif user_id not in dict(by_user).values():
+            by_user.append((address, user_id))
+    return outcomes, by_user, waiting

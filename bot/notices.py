@@ -1,0 +1,138 @@
+"""Notices: what must be said or done in Slack because of a change, as plain data.
+
+The service records them in the same transaction as the change (an outbox);
+a sender above bot/ renders and delivers them. One notice is one Slack effect
+for one recipient, so each is delivered, retried and deduplicated on its own.
+"""
+
+import json
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import ClassVar
+
+from storage.models import Notice as NoticeRow
+
+NOTICE_KINDS: dict[str, type["Notice"]] = {}
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        NOTICE_KINDS[cls.kind] = cls
+
+
+@dataclass(frozen=True)
+class InvitationSent(Notice):
+    """DM the invitee with Accept / Decline."""
+
+    kind: ClassVar[str] = "invitation_sent"
+    invitation_id: int
+    team: str
+    invitee: str
+    inviter: str
+    roles: list[str]
+    message: str | None
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class InvitationClosed(Notice):
+    """Update every message about the invitation: its buttons go."""
+
+    kind: ClassVar[str] = "invitation_closed"
+    invitation_id: int
+    team: str
+    status: str
+    decided_by: str | None
+
+
+@dataclass(frozen=True)
+class InvitationAccepted(Notice):
+    """Tell the inviter."""
+
+    kind: ClassVar[str] = "invitation_accepted"
+    team: str
+    inviter: str
+    invitee: str
+    roles: list[str]
+
+
+@dataclass(frozen=True)
+class InvitationDeclined(Notice):
+    """Tell the inviter."""
+
+    kind: ClassVar[str] = "invitation_declined"
+    team: str
+    inviter: str
+    invitee: str
+
+
+@dataclass(frozen=True)
+class Welcome(Notice):
+    kind: ClassVar[str] = "welcome"
+    team: str
+    user: str
+    roles: list[str]
+    channel_ids: list[str]
+
+
+@dataclass(frozen=True)
+class NewMember(Notice):
+    """Tell one admin (or the team's notification channel) who joined."""
+
+    kind: ClassVar[str] = "new_member"
+    team: str
+    recipient: str
+    user: str
+    roles: list[str]
+    added_by: str | None
+
+
+@dataclass(frozen=True)
+class AddToChannel(Notice):
+    kind: ClassVar[str] = "add_to_channel"
+    team: str
+    user: str
+    channel_id: str
+    channel_name: str
+    is_private: bool
+    admins: list[str]
+
+
+@dataclass(frozen=True)
+class AddToUserGroup(Notice):
+    kind: ClassVar[str] = "add_to_usergroup"
+    team: str
+    user: str
+    usergroup_id: str
+    handle: str
+    admins: list[str]
+
+
+@dataclass(frozen=True)
+class JoinChannel(Notice):
+    """The bot joins a public channel linked to a team, so it can add people."""
+
+    kind: ClassVar[str] = "join_channel"
+    team: str
+    channel_id: str
+
+
+def record(workspace_id: str, notice: Notice, now: datetime) -> None:
+    """Store a notice in the caller's transaction."""
+    NoticeRow.create(
+        workspace_id=workspace_id,
+        kind=notice.kind,
+        payload=json.dumps(asdict(notice)),
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def load(row: NoticeRow) -> Notice:
+    cls = NOTICE_KINDS[row.kind]
+    data = json.loads(row.payload)
+    return cls(**{f.name: data[f.name] for f in fields(cls)})

@@ -1,0 +1,279 @@
+"""Teams: create, link Slack channels and user groups, list."""
+
+import re
+from dataclasses import dataclass, field
+
+from peewee import IntegrityError
+
+from bot import audit, notices
+from bot.access import Actor, require, resolve_team
+from bot.clock import Clock
+from bot.errors import (
+    InvalidTeamName,
+    NothingToLink,
+    NotWorkspaceAdmin,
+    ResourceNotFound,
+    TeamNameTaken,
+)
+from bot.membership import admit, holders_of, roles_by_member, sync_notice
+from bot.permissions import OWNER, Action, Permission
+from bot.ports import ChannelFacts, Directory, UserGroupFacts
+from bot.team_settings import TeamSettings
+from storage.db import db
+from storage.models import LinkedResource, Team
+
+TEAM_NAME = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+# Words of the command language: a team named "list" would make "/invite list" ambiguous.
+RESERVED_TEAM_NAMES = frozenset(
+    [
+        "list",
+        "link",
+        "reset",
+        "limit",
+        "card",
+        "join",
+        "request",
+        "requests",
+        "members",
+        "member",
+        "role",
+        "roles",
+        "create",
+        "delete",
+        "transfer",
+        "remove",
+        "team",
+        "teams",
+        "seats",
+        "settings",
+        "audit",
+        "help",
+        "to",
+        "as",
+        "in",
+        "from",
+        "message",
+        "parent",
+        "uses",
+        "expires",
+        "never",
+        "csv",
+        "pending",
+        "accepted",
+        "declined",
+        "expired",
+        "cancelled",
+        "all",
+        "starter",
+        "professional",
+        "enterprise",
+        "unlimited",
+        "trial",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    channel_id: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class UserGroupRef:
+    usergroup_id: str | None = None
+    handle: str | None = None
+
+
+@dataclass
+class LinkResult:
+    team: str
+    linked: list[str] = field(default_factory=list)
+    already_linked: list[str] = field(default_factory=list)
+    bot_must_be_added_to: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TeamSummary:
+    name: str
+    parent: str | None
+    member_count: int
+    channels: list[str]
+    usergroups: list[str]
+
+
+def validate_team_name(name: str) -> None:
+    if not TEAM_NAME.match(name):
+        reason = "use one word of letters, digits and hyphens, up to 32 characters"
+        raise InvalidTeamName(name=name, reason=reason)
+    if name.lower() in RESERVED_TEAM_NAMES:
+        raise InvalidTeamName(name=name, reason="it is a word of the /invite command")
+
+
+class Teams:
+    def __init__(self, *, clock: Clock, defaults: TeamSettings):
+        self.clock = clock
+        self.defaults = defaults
+
+    def create(self, *, actor: Actor, name: str, directory: Directory) -> Team:
+        """A Slack workspace admin creates a root team and becomes its Owner."""
+        validate_team_name(name)
+        if not directory.is_workspace_admin(actor.user_id):
+            raise NotWorkspaceAdmin()
+        now = self.clock.now()
+        try:
+            with db.atomic():
+                team = Team.create(
+                    workspace_id=actor.workspace_id,
+                    name=name,
+                    name_key=name.lower(),
+                    description="",
+                    created_at=now,
+                    created_by=actor.user_id,
+                    **self.defaults.as_fields(),
+                )
+                audit.record(
+                    workspace_id=actor.workspace_id,
+                    now=now,
+                    action="team.created",
+                    actor=actor.user_id,
+                    team=team,
+                )
+                admit(
+                    team=team,
+                    user_id=actor.user_id,
+                    roles=[OWNER],
+                    now=now,
+                    via="creator",
+                    added_by=actor.user_id,
+                )
+        except IntegrityError as exc:
+            raise TeamNameTaken(name=name) from exc
+        return team
+
+    def link(
+        self,
+        *,
+        actor: Actor,
+        team_name: str,
+        channels: list[ChannelRef],
+        usergroups: list[UserGroupRef],
+        directory: Directory,
+    ) -> LinkResult:
+        """Link channels and a user group; current members are synced into them."""
+        if not channels and not usergroups:
+            raise NothingToLink()
+        team = resolve_team(actor.workspace_id, team_name)
+        require(actor, team, Action.CHANGE_SETTINGS)
+        found_channels = [self._find_channel(directory, ref) for ref in channels]
+        found_groups = [self._find_usergroup(directory, ref) for ref in usergroups]
+        result = LinkResult(team=team.name)
+        with db.atomic():
+            for facts in found_channels:
+                self._link_channel(actor, team, facts, result)
+            for facts in found_groups:
+                self._link_usergroup(actor, team, facts, result)
+        return result
+
+    def _find_channel(self, directory: Directory, ref: ChannelRef) -> ChannelFacts:
+        facts = directory.channel(channel_id=ref.channel_id, name=ref.name)
+        if facts is None:
+            raise ResourceNotFound(kind="channel", reference=ref.name or ref.channel_id or "")
+        return facts
+
+    def _find_usergroup(self, directory: Directory, ref: UserGroupRef) -> UserGroupFacts:
+        facts = directory.usergroup(usergroup_id=ref.usergroup_id, handle=ref.handle)
+        if facts is None:
+            reference = ref.handle or ref.usergroup_id or ""
+            raise ResourceNotFound(kind="usergroup", reference=reference)
+        return facts
+
+    def _link_channel(self, actor, team, facts: ChannelFacts, result: LinkResult) -> None:
+        label = f"#{facts.name}"
+        resource = self._insert_link(
+            actor, team, "channel", facts.channel_id, facts.name, facts.is_private
+        )
+        if resource is None:
+            result.already_linked.append(label)
+            return
+        result.linked.append(label)
+        now = self.clock.now()
+        if not facts.bot_is_member:
+            if facts.is_private:
+                result.bot_must_be_added_to.append(label)
+            else:
+                notices.record(
+                    actor.workspace_id,
+                    notices.JoinChannel(team=team.name, channel_id=facts.channel_id),
+                    now,
+                )
+        self._sync_members_into(team, resource)
+
+    def _link_usergroup(self, actor, team, facts: UserGroupFacts, result: LinkResult) -> None:
+        label = f"@{facts.handle}"
+        resource = self._insert_link(
+            actor, team, "usergroup", facts.usergroup_id, facts.handle, False
+        )
+        if resource is None:
+            result.already_linked.append(label)
+            return
+        result.linked.append(label)
+        self._sync_members_into(team, resource)
+
+    def _insert_link(self, actor, team, kind, resource_id, name, is_private):
+        existing = LinkedResource.get_or_none(
+            LinkedResource.team == team,
+            LinkedResource.kind == kind,
+            LinkedResource.resource_id == resource_id,
+        )
+        if existing:
+            return None
+        now = self.clock.now()
+        resource = LinkedResource.create(
+            workspace_id=actor.workspace_id,
+            team=team,
+            kind=kind,
+            resource_id=resource_id,
+            name=name,
+            is_private=is_private,
+            linked_at=now,
+        )
+        audit.record(
+            workspace_id=actor.workspace_id,
+            now=now,
+            action=f"team.linked_{kind}",
+            actor=actor.user_id,
+            team=team,
+            target=resource_id,
+            name=name,
+        )
+        return resource
+
+    def _sync_members_into(self, team: Team, resource: LinkedResource) -> None:
+        now = self.clock.now()
+        admins = holders_of(team, Permission.MANAGE_MEMBERS)
+        for user_id in roles_by_member(team):
+            notice = sync_notice(team, user_id, resource, admins)
+            notices.record(team.workspace_id, notice, now)
+
+    def list(self, *, actor: Actor) -> list[TeamSummary]:
+        """Every team of the workspace with what it links and how many members it has."""
+        summaries = []
+        for team in Team.in_workspace(actor.workspace_id):
+            links = list(LinkedResource.of(team))
+            summaries.append(
+                TeamSummary(
+                    name=team.name,
+                    parent=team.parent.name if team.parent_id else None,
+                    member_count=len(roles_by_member(team)),
+                    channels=[r.resource_id for r in links if r.kind == "channel"],
+                    usergroups=[r.resource_id for r in links if r.kind == "usergroup"],
+                )
+            )
+        return summaries
+
+    def members(self, *, actor: Actor, team_name: str | None) -> tuple[Team, dict[str, list]]:
+        """A team's members with their roles, for anyone who may view it."""
+        team = resolve_team(actor.workspace_id, team_name)
+        require(actor, team, Action.VIEW)
+        return team, roles_by_member(team)

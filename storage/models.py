@@ -1,0 +1,196 @@
+"""Peewee models. Every row carries the Slack workspace id it belongs to.
+
+Times are naive UTC datetimes written from the service's clock, never from a
+database default, so that tests and several instances agree on "now".
+"""
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from storage.db import db
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Team(BaseModel):
+    workspace_id = CharField()
+    name = CharField(max_length=32)
+    name_key = CharField(max_length=32)
+    description = TextField()
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="CASCADE")
+    created_at = DateTimeField()
+    created_by = CharField()
+    # Settings, written from bot.team_settings.TeamSettings at creation.
+    invite_policy = CharField()
+    link_policy = CharField()
+    invitation_expiry_days = IntegerField()
+    request_expiry_days = IntegerField()
+    request_cooldown_days = IntegerField()
+    default_role = CharField()
+    daily_invite_limit = IntegerField()
+    notification_channel = CharField(null=True)
+    digest_enabled = BooleanField()
+    plan = CharField()
+    custom_seat_limit = IntegerField(null=True)
+
+    class Meta:
+        indexes = ((("workspace_id", "name_key"), True),)
+
+    @classmethod
+    def in_workspace(cls, workspace_id: str):
+        return cls.select().where(cls.workspace_id == workspace_id).order_by(cls.name_key)
+
+    @classmethod
+    def named(cls, workspace_id: str, name: str):
+        return cls.get_or_none(cls.workspace_id == workspace_id, cls.name_key == name.lower())
+
+
+class Membership(BaseModel):
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, backref="memberships", on_delete="CASCADE")
+    user_id = CharField()
+    joined_at = DateTimeField()
+    joined_via = CharField()
+    added_by = CharField(null=True)
+
+    class Meta:
+        indexes = ((("team", "user_id"), True), (("workspace_id", "user_id"), False))
+
+    @classmethod
+    def of(cls, team: Team):
+        return cls.select().where(cls.team == team).order_by(cls.joined_at, cls.id)
+
+    @classmethod
+    def find(cls, team: Team, user_id: str):
+        return cls.get_or_none(cls.team == team, cls.user_id == user_id)
+
+
+class MemberRole(BaseModel):
+    workspace_id = CharField()
+    membership = ForeignKeyField(Membership, backref="role_rows", on_delete="CASCADE")
+    role = CharField()
+
+    class Meta:
+        indexes = ((("membership", "role"), True),)
+
+
+class CustomRole(BaseModel):
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, backref="custom_roles", on_delete="CASCADE")
+    name = CharField()
+    permissions = TextField()  # comma-separated permission names
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("team", "name"), True),)
+
+
+class LinkedResource(BaseModel):
+    """A Slack channel or user group whose membership follows a team's."""
+
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, backref="linked_resources", on_delete="CASCADE")
+    kind = CharField()  # "channel" | "usergroup"
+    resource_id = CharField()
+    name = CharField()
+    is_private = BooleanField(default=False)
+    linked_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("team", "kind", "resource_id"), True),)
+
+    @classmethod
+    def of(cls, team: Team):
+        return cls.select().where(cls.team == team).order_by(cls.kind, cls.name)
+
+
+class Invitation(BaseModel):
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, backref="invitations", on_delete="CASCADE")
+    invitee_user_id = CharField(null=True)
+    invitee_email = CharField(null=True)
+    inviter_user_id = CharField()
+    roles = TextField()  # comma-separated role names
+    message = TextField(null=True)
+    status = CharField(default="pending")
+    token_hash = CharField(unique=True)
+    created_at = DateTimeField()
+    expires_at = DateTimeField()
+    decided_at = DateTimeField(null=True)
+
+    # Migration 0001 adds partial unique indexes: one pending invitation per
+    # person (user id or email) per team, even when two admins race.
+
+    @property
+    def role_names(self) -> list[str]:
+        return self.roles.split(",")
+
+
+class PostedMessage(BaseModel):
+    """Where a message about a subject (e.g. "invitation:12") was posted, to update it later."""
+
+    workspace_id = CharField()
+    subject = CharField()
+    channel = CharField()
+    ts = CharField()
+    posted_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("subject",), False), (("subject", "channel", "ts"), True))
+
+
+class Notice(BaseModel):
+    """Outbox: something to say or do in Slack, stored with the change that caused it."""
+
+    workspace_id = CharField()
+    kind = CharField()
+    payload = TextField()  # JSON
+    dedupe_key = CharField(null=True, unique=True)
+    created_at = DateTimeField()
+    status = CharField(default="pending")  # pending | sending | sent | failed
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField()
+    claimed_at = DateTimeField(null=True)
+    sent_at = DateTimeField(null=True)
+    last_error = TextField(null=True)
+
+    class Meta:
+        indexes = ((("status", "next_attempt_at"), False),)
+
+
+class AuditEntry(BaseModel):
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, null=True, backref="audit_entries", on_delete="SET NULL")
+    team_name = CharField(null=True)
+    actor_user_id = CharField(null=True)
+    action = CharField()
+    target = CharField(null=True)
+    details = TextField()  # JSON
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("workspace_id", "created_at"), False),)
+
+
+ALL_MODELS = [
+    Team,
+    Membership,
+    MemberRole,
+    CustomRole,
+    LinkedResource,
+    Invitation,
+    PostedMessage,
+    Notice,
+    AuditEntry,
+]

@@ -1,0 +1,39 @@
+import pytest
+
+from bot.access import Actor
+from bot.service import Lobby
+from tests.support.clock import ManualClock
+from tests.support.database import close_database, database_url, open_database
+from tests.support.fake_directory import FakeDirectory
+
+WORKSPACE = "T0LOBBY"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, tmp_path):
+    """A fresh, migrated database: an SQLite file, then PostgreSQL."""
+    url = database_url(request.param, tmp_path)
+    database = open_database(url)
+    yield database
+    close_database()
+
+
+@pytest.fixture
+def clock():
+    return ManualClock()
+
+
+@pytest.fixture
+def lobby(database, clock):
+    return Lobby(clock=clock)
+
+
+@pytest.fixture
+def directory():
+    directory = FakeDirectory()
+    directory.admins.add("UADMIN")
+    return directory
+
+
+def actor(user_id: str, workspace_id: str = WORKSPACE) -> Actor:
+    return Actor(workspace_id=workspace_id, user_id=user_id)
