@@ -21,7 +21,7 @@ from bot.errors import (
     TooManyTargets,
     UnknownRole,
 )
-from bot.membership import admit, role_book, root_of
+from bot.membership import admit, role_book, roles_of, root_of
 from bot.permissions import Action, RoleBook
 from bot.ports import Directory
 from storage.db import db
@@ -62,9 +62,28 @@ class InviteResult:
         return [o for o in self.outcomes if o.status == status]
 
 
+@dataclass(frozen=True)
+class InviteOption:
+    """A team the actor may invite to, with the roles they may give there."""
+
+    team: str
+    roles: list[str]
+    default_role: str
+
+
 class Invitations:
     def __init__(self, *, clock: Clock):
         self.clock = clock
+
+    def options(self, *, actor: Actor) -> list[InviteOption]:
+        """What the invite form offers this actor; empty when they may invite nowhere."""
+        found = []
+        for team in Team.in_workspace(actor.workspace_id).where(Team.parent.is_null()):
+            roles, book = roles_of(team, actor.user_id), role_book(team)
+            if book.may(roles, Action.INVITE):
+                grantable = [role for role in book.names() if book.may_grant(roles, role)]
+                found.append(InviteOption(team.name, grantable, team.default_role))
+        return found
 
     def check_invite(self, *, actor: Actor, team_name: str | None, roles: list[str]) -> Team:
         """Refuse early (before any Slack call) when the actor may not invite as `roles`."""
@@ -243,8 +262,7 @@ def _closed_error(invitation: Invitation, now: datetime) -> InvitationClosed:
 
 def _check_grantable(book: RoleBook, actor_roles: set[str], role: str) -> None:
     if not book.exists(role):
-        known = sorted(set(book.custom_roles) | {"owner", "admin", "manager", "member", "viewer"})
-        raise UnknownRole(role=role, known=known)
+        raise UnknownRole(role=role, known=book.names())
     if not book.may_grant(actor_roles, role):
         raise CannotGrantRole(role=role)
 

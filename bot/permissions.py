@@ -79,6 +79,9 @@ class RoleBook:
     custom_roles: Mapping[str, frozenset[Permission]]
     invite_policy: str = "managers"
 
+    def names(self) -> list[str]:
+        return [*BUILTIN_ROLES, *sorted(self.custom_roles)]
+
     def exists(self, role: str) -> bool:
         return role in BUILTIN_ROLES or role in self.custom_roles
 

@@ -6,6 +6,8 @@ from tests.support.clock import ManualClock
 from tests.support.database import close_database, database_url, open_database
 from tests.support.fake_directory import FakeDirectory
 
+pytest_plugins = ["tests.support.fixtures"]
+
 WORKSPACE = "T0LOBBY"
 
 

@@ -1,0 +1,81 @@
+"""Lobby: wiring only. settings -> database -> service -> Bolt -> listeners -> worker -> server."""
+
+import logging
+import sys
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.clock import Clock, SystemClock
+from bot.service import Lobby
+from config import Settings, SettingsError, load_settings
+from handlers import actions, commands, errors, views, workspace
+from handlers.outbox_worker import OutboxWorker
+from handlers.web import wsgi_app
+from storage.db import init_db
+
+log = logging.getLogger("lobby")
+
+
+@dataclass
+class LobbyApp:
+    bolt: App
+    wsgi: object
+    worker: OutboxWorker
+    lobby: Lobby
+
+
+def slack_client(settings: Settings) -> WebClient:
+    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
+    init_db(settings.database_url)
+    lobby = Lobby(clock=clock or SystemClock(), defaults=settings.team_defaults)
+    client = slack_client(settings)
+    installed = client.auth_test()
+    bolt = App(
+        client=client,
+        signing_secret=settings.signing_secret or "",
+        process_before_response=True,
+        token_verification_enabled=False,
+        # Socket Mode has no signature to check; HTTP always does.
+        request_verification_enabled=not settings.socket_mode,
+    )
+    workspace.register(bolt, installed["team_id"])
+    errors.register(bolt)
+    commands.register(bolt, lobby)
+    actions.register(bolt, lobby)
+    views.register(bolt, lobby)
+    worker = OutboxWorker(slack_client(settings), lobby.clock)
+    return LobbyApp(bolt=bolt, wsgi=wsgi_app(bolt), worker=worker, lobby=lobby)
+
+
+def serve(settings: Settings, lobby_app: LobbyApp) -> None:
+    lobby_app.worker.start()
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        SocketModeHandler(lobby_app.bolt, settings.app_token).start()
+        return
+    from waitress import serve as waitress_serve
+
+    log.info("Lobby listening on port %s", settings.port)
+    waitress_serve(lobby_app.wsgi, host="0.0.0.0", port=settings.port, threads=8)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        sys.exit(f"Lobby can't start: {error}")
+    serve(settings, create_app(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Claiming and settling outbox notices. Delivery itself happens above bot/."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot import notices
+from storage.db import db
+from storage.models import Notice, PostedMessage
+
+MAX_ATTEMPTS = 8
+# A notice claimed this long ago by an instance that never settled it was lost
+# with that instance (killed mid-delivery) and is offered again.
+CLAIM_TIMEOUT = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    notice_id: int
+    workspace_id: str
+    notice: notices.Notice
+
+
+def claim_due(now: datetime, limit: int = 20) -> list[Claimed]:
+    """Claim up to `limit` due notices for this instance; each is claimed by one instance only."""
+    Notice.update(status="pending").where(
+        Notice.status == "sending", Notice.claimed_at < now - CLAIM_TIMEOUT
+    ).execute()
+    due = (
+        Notice.select(Notice.id)
+        .where(Notice.status == "pending", Notice.next_attempt_at <= now)
+        .order_by(Notice.next_attempt_at, Notice.id)
+        .limit(limit)
+    )
+    claimed = []
+    for row in list(due):
+        changed = (
+            Notice.update(status="sending", claimed_at=now, attempts=Notice.attempts + 1)
+            .where(Notice.id == row.id, Notice.status == "pending")
+            .execute()
+        )
+        if changed:
+            stored = Notice.get_by_id(row.id)
+            claimed.append(Claimed(row.id, stored.workspace_id, notices.load(stored)))
+    return claimed
+
+
+def mark_sent(notice_id: int, now: datetime) -> None:
+    Notice.update(status="sent", sent_at=now, last_error=None).where(
+        Notice.id == notice_id
+    ).execute()
+
+
+def mark_failed(
+    notice_id: int, now: datetime, error: str, *, retry_after: float | None, permanent: bool
+) -> bool:
+    """Retry later (after `retry_after` seconds, or with backoff), or give up; True if given up."""
+    row = Notice.get_by_id(notice_id)
+    if permanent or row.attempts >= MAX_ATTEMPTS:
+        row.status, row.last_error = "failed", error
+        row.save()
+        return True
+    delay = retry_after if retry_after is not None else min(2**row.attempts, 300)
+    row.status, row.last_error = "pending", error
+    row.next_attempt_at = now + timedelta(seconds=delay)
+    row.save()
+    return False
+
+
+def remember_message(workspace_id: str, subject: str, channel: str, ts: str, now: datetime) -> None:
+    """Keep where a message about `subject` went, so it can be updated later."""
+    with db.atomic():
+        PostedMessage.insert(
+            workspace_id=workspace_id, subject=subject, channel=channel, ts=ts, posted_at=now
+        ).on_conflict_ignore().execute()
+
+
+def messages_about(subject: str) -> list[tuple[str, str]]:
+    query = PostedMessage.select().where(PostedMessage.subject == subject)
+    return [(m.channel, m.ts) for m in query]
+
+
+def pending_count() -> int:
+    return Notice.select().where(Notice.status.in_(["pending", "sending"])).count()

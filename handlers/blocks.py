@@ -1,0 +1,160 @@
+"""Block Kit builders: pure functions from plain data to message and view dicts."""
+
+from datetime import datetime
+
+from handlers import mrkdwn as md
+
+ACCEPT_INVITATION = "invitation_accept"
+DECLINE_INVITATION = "invitation_decline"
+INVITE_MODAL = "invite_modal"
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+
+
+def message(text: str) -> dict:
+    """A plain message: `text` is also the notification fallback."""
+    return {"text": text, "blocks": [section(text)]}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
+    element = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def invitation_dm(
+    *,
+    invitation_id: int,
+    team: str,
+    inviter: str,
+    roles: list[str],
+    personal_message: str | None,
+    expires_at: datetime,
+) -> dict:
+    headline = f"{md.user(inviter)} invited you to join {md.team(team)} as *{md.roles(roles)}*."
+    blocks = [section(headline)]
+    if personal_message:
+        blocks.append(section(md.quote(personal_message)))
+    blocks.append(context(f"This invitation expires {md.date(expires_at)}."))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"invitation:{invitation_id}",
+            "elements": [
+                button("Accept", ACCEPT_INVITATION, str(invitation_id), "primary"),
+                button("Decline", DECLINE_INVITATION, str(invitation_id)),
+            ],
+        }
+    )
+    return {"text": headline, "blocks": blocks}
+
+
+CLOSED_HEADLINES = {
+    "accepted": ":white_check_mark: You accepted the invitation to {team}.",
+    "declined": "You declined the invitation to {team}.",
+    "expired": "This invitation to {team} expired.",
+    "cancelled": "This invitation to {team} was cancelled.",
+}
+
+
+def invitation_closed(*, team: str, status: str) -> dict:
+    return message(CLOSED_HEADLINES[status].format(team=md.team(team)))
+
+
+def invite_modal(*, teams: list[str], roles: list[str], default_role: str) -> dict:
+    """The invite form. With one team, the team field is left out."""
+    blocks = []
+    if len(teams) > 1:
+        blocks.append(
+            _input("team", "Team", _static_select("team", [(t, t) for t in teams], teams[0]))
+        )
+    blocks.append(
+        _input(
+            "people",
+            "People",
+            {"type": "multi_users_select", "action_id": "people", "max_selected_items": 50},
+            optional=True,
+        )
+    )
+    blocks.append(
+        _input(
+            "emails",
+            "Email addresses",
+            {
+                "type": "plain_text_input",
+                "action_id": "emails",
+                "multiline": True,
+                "placeholder": {"type": "plain_text", "text": "a@example.com, b@example.org"},
+            },
+            optional=True,
+            hint="For people not in this Slack workspace yet, or to look people up by email.",
+        )
+    )
+    options = [(role.capitalize(), role) for role in roles]
+    blocks.append(
+        _input(
+            "roles",
+            "Role",
+            {
+                "type": "multi_static_select",
+                "action_id": "roles",
+                "options": [_option(label, value) for label, value in options],
+                "initial_options": [_option(default_role.capitalize(), default_role)],
+            },
+        )
+    )
+    blocks.append(
+        _input(
+            "message",
+            "Personal message",
+            {"type": "plain_text_input", "action_id": "message", "multiline": True},
+            optional=True,
+        )
+    )
+    return {
+        "type": "modal",
+        "callback_id": INVITE_MODAL,
+        "private_metadata": teams[0] if len(teams) == 1 else "",
+        "title": {"type": "plain_text", "text": "Invite people"},
+        "submit": {"type": "plain_text", "text": "Send invitations"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def _input(block_id, label, element, *, optional=False, hint=None) -> dict:
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def _option(label: str, value: str) -> dict:
+    return {"text": {"type": "plain_text", "text": label[:75]}, "value": value}
+
+
+def _static_select(action_id, options, initial) -> dict:
+    return {
+        "type": "static_select",
+        "action_id": action_id,
+        "options": [_option(label, value) for label, value in options],
+        "initial_option": _option(initial, initial),
+    }

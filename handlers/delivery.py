@@ -1,0 +1,172 @@
+"""Render notices into Slack messages and calls, and deliver them."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import notices as n
+from bot import outbox
+from handlers import blocks
+from handlers import mrkdwn as md
+
+DELIVERERS: dict[type, Callable] = {}
+
+
+def delivers(notice_type: type):
+    def decorate(function):
+        DELIVERERS[notice_type] = function
+        return function
+
+    return decorate
+
+
+class Delivery:
+    """What a deliverer needs besides the notice: the Slack client and a way to remember posts."""
+
+    def __init__(self, client: WebClient, workspace_id: str, now: datetime):
+        self.client = client
+        self.workspace_id = workspace_id
+        self.now = now
+
+    def post(self, channel: str, message: dict, subject: str | None = None) -> dict:
+        response = self.client.chat_postMessage(channel=channel, **message)
+        if subject:
+            outbox.remember_message(
+                self.workspace_id, subject, response["channel"], response["ts"], self.now
+            )
+        return response
+
+    def tell_admins(self, admins: list[str], text: str) -> None:
+        for admin in admins:
+            self.post(admin, blocks.message(text))
+
+
+def deliver(delivery: Delivery, notice: n.Notice) -> None:
+    DELIVERERS[type(notice)](delivery, notice)
+
+
+@delivers(n.InvitationSent)
+def _invitation_sent(delivery: Delivery, notice: n.InvitationSent) -> None:
+    message = blocks.invitation_dm(
+        invitation_id=notice.invitation_id,
+        team=notice.team,
+        inviter=notice.inviter,
+        roles=notice.roles,
+        personal_message=notice.message,
+        expires_at=datetime.fromisoformat(notice.expires_at),
+    )
+    delivery.post(notice.invitee, message, subject=f"invitation:{notice.invitation_id}")
+
+
+@delivers(n.InvitationClosed)
+def _invitation_closed(delivery: Delivery, notice: n.InvitationClosed) -> None:
+    message = blocks.invitation_closed(team=notice.team, status=notice.status)
+    for channel, ts in outbox.messages_about(f"invitation:{notice.invitation_id}"):
+        delivery.client.chat_update(channel=channel, ts=ts, **message)
+
+
+@delivers(n.InvitationAccepted)
+def _invitation_accepted(delivery: Delivery, notice: n.InvitationAccepted) -> None:
+    text = (
+        f"{md.user(notice.invitee)} accepted your invitation and joined "
+        f"{md.team(notice.team)} as {md.roles(notice.roles)}."
+    )
+    delivery.post(notice.inviter, blocks.message(text))
+
+
+@delivers(n.InvitationDeclined)
+def _invitation_declined(delivery: Delivery, notice: n.InvitationDeclined) -> None:
+    text = f"{md.user(notice.invitee)} declined your invitation to {md.team(notice.team)}."
+    delivery.post(notice.inviter, blocks.message(text))
+
+
+@delivers(n.Welcome)
+def _welcome(delivery: Delivery, notice: n.Welcome) -> None:
+    text = f"Welcome to {md.team(notice.team)}! You joined as {md.roles(notice.roles)}."
+    if notice.channel_ids:
+        text += " You'll find the team in " + ", ".join(map(md.channel, notice.channel_ids)) + "."
+    delivery.post(notice.user, blocks.message(text))
+
+
+@delivers(n.NewMember)
+def _new_member(delivery: Delivery, notice: n.NewMember) -> None:
+    text = f"{md.user(notice.user)} joined {md.team(notice.team)} as {md.roles(notice.roles)}"
+    text += f", invited by {md.user(notice.added_by)}." if notice.added_by else "."
+    delivery.post(notice.recipient, blocks.message(text))
+
+
+@delivers(n.JoinChannel)
+def _join_channel(delivery: Delivery, notice: n.JoinChannel) -> None:
+    delivery.client.conversations_join(channel=notice.channel_id)
+
+
+@delivers(n.AddToChannel)
+def _add_to_channel(delivery: Delivery, notice: n.AddToChannel) -> None:
+    """Public channels: join first if needed. Private ones: ask the admins to add the bot."""
+    try:
+        _invite_to_channel(delivery.client, notice)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code == "already_in_channel":
+            return
+        if code in ("not_in_channel", "channel_not_found") and notice.is_private:
+            text = (
+                f"I couldn't add {md.user(notice.user)} to {md.channel(notice.channel_id)} "
+                f"for {md.team(notice.team)}: it is private and I'm not in it. "
+                "Add Lobby to the channel (channel details → Integrations → Add apps)."
+            )
+            delivery.tell_admins(notice.admins, text)
+            return
+        if code in PERMANENT_CHANNEL_ERRORS:
+            text = (
+                f"Slack refused to add {md.user(notice.user)} to "
+                f"{md.channel(notice.channel_id)} for {md.team(notice.team)}: `{code}`."
+            )
+            delivery.tell_admins(notice.admins, text)
+            return
+        raise
+
+
+PERMANENT_CHANNEL_ERRORS = {
+    "is_archived",
+    "cant_invite",
+    "user_is_restricted",
+    "ura_max_channels",
+    "no_permission",
+    "user_not_found",
+    "channel_not_found",
+}
+
+
+def _invite_to_channel(client: WebClient, notice: n.AddToChannel) -> None:
+    try:
+        client.conversations_invite(channel=notice.channel_id, users=notice.user)
+    except SlackApiError as error:
+        if error.response.get("error") != "not_in_channel" or notice.is_private:
+            raise
+        client.conversations_join(channel=notice.channel_id)
+        client.conversations_invite(channel=notice.channel_id, users=notice.user)
+
+
+@delivers(n.AddToUserGroup)
+def _add_to_usergroup(delivery: Delivery, notice: n.AddToUserGroup) -> None:
+    """usergroups.users.update replaces the whole list: list, merge, update."""
+    client = delivery.client
+    try:
+        users = client.usergroups_users_list(usergroup=notice.usergroup_id)["users"]
+        if notice.user in users:
+            return
+        client.usergroups_users_update(
+            usergroup=notice.usergroup_id, users=",".join([*users, notice.user])
+        )
+    except SlackApiError as error:
+        if error.response.get("error") not in ("paid_teams_only", "no_such_subteam"):
+            raise
+        text = (
+            f"I couldn't add {md.user(notice.user)} to the user group "
+            f"@{md.escape(notice.handle)} for {md.team(notice.team)}: "
+            f"`{error.response.get('error')}`."
+        )
+        delivery.tell_admins(notice.admins, text)

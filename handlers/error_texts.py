@@ -1,0 +1,127 @@
+"""How each domain refusal is worded for the person who hit it."""
+
+from functools import singledispatch
+
+from bot import errors
+from handlers.mrkdwn import date, escape, team, user
+
+
+@singledispatch
+def describe(error: errors.LobbyError) -> str:
+    return "Sorry, that didn't work."
+
+
+@describe.register
+def _(error: errors.NotAllowed) -> str:
+    where = f" on {team(error.team)}" if error.team else ""
+    return f"You don't have permission to {error.action.replace('_', ' ')}{where}."
+
+
+@describe.register
+def _(error: errors.NotWorkspaceAdmin) -> str:
+    return "Only a Slack workspace admin or owner can create a team."
+
+
+@describe.register
+def _(error: errors.TeamNotFound) -> str:
+    return f"There is no team called “{escape(error.name)}”. {_known(error.known)}"
+
+
+@describe.register
+def _(error: errors.TeamRequired) -> str:
+    return f"Which team? Name one. {_known(error.known)}"
+
+
+@describe.register
+def _(error: errors.NoTeamsYet) -> str:
+    return "There are no teams yet. A workspace admin can create one: `/invite team create NAME`."
+
+
+@describe.register
+def _(error: errors.InvalidTeamName) -> str:
+    return f"“{escape(error.name)}” can't be a team name: {error.reason}."
+
+
+@describe.register
+def _(error: errors.TeamNameTaken) -> str:
+    return f"There is already a team called “{escape(error.name)}”."
+
+
+@describe.register
+def _(error: errors.NotARootTeam) -> str:
+    return (
+        f"People are invited to root teams only: invite them to {team(error.root)}, "
+        f"and they are members of {team(error.team)} too."
+    )
+
+
+@describe.register
+def _(error: errors.UnknownRole) -> str:
+    return f"There is no role “{escape(error.role)}”. Roles: {escape(', '.join(error.known))}."
+
+
+@describe.register
+def _(error: errors.CannotGrantRole) -> str:
+    return f"You can't give the role “{escape(error.role)}”: it has permissions you don't have."
+
+
+@describe.register
+def _(error: errors.TooManyTargets) -> str:
+    return (
+        f"You can invite at most {error.limit} people at once, and you named {error.count}. "
+        "Nothing was sent."
+    )
+
+
+@describe.register
+def _(error: errors.NoTargets) -> str:
+    return "Whom should I invite? Mention people (@alice) or give email addresses."
+
+
+@describe.register
+def _(error: errors.InvitationNotFound) -> str:
+    return "I can't find that invitation any more."
+
+
+@describe.register
+def _(error: errors.NotYourInvitation) -> str:
+    return f"This invitation is for {user(error.invitee)}, so only they can answer it."
+
+
+CLOSED_WORDING = {
+    "accepted": "You already accepted this invitation",
+    "declined": "You already declined this invitation",
+    "expired": "This invitation expired",
+    "cancelled": "This invitation was cancelled",
+}
+
+
+@describe.register
+def _(error: errors.InvitationClosed) -> str:
+    when = f" on {date(error.at)}" if error.at else ""
+    text = f"{CLOSED_WORDING[error.status]}{when}."
+    if error.status in ("expired", "cancelled", "declined"):
+        text += f" Ask {user(error.inviter_user_id)} for a new one to join {team(error.team)}."
+    return text
+
+
+@describe.register
+def _(error: errors.ResourceNotFound) -> str:
+    what = "channel" if error.kind == "channel" else "user group"
+    return f"I can't find the {what} “{escape(error.reference)}”, or I can't see it."
+
+
+@describe.register
+def _(error: errors.UserGroupsUnavailable) -> str:
+    return "This workspace has no user groups (they need a paid Slack plan), so I can't link one."
+
+
+@describe.register
+def _(error: errors.NothingToLink) -> str:
+    return "Link what? Name channels (#design) or a user group (@design-team)."
+
+
+def _known(names: list[str]) -> str:
+    if not names:
+        return "There are no teams yet."
+    return "Teams: " + ", ".join(escape(name) for name in names) + "."

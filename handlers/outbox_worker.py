@@ -1,0 +1,79 @@
+"""Deliver outbox notices to Slack from a background thread, retrying what Slack refuses for now."""
+
+import logging
+import threading
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import outbox
+from bot.clock import Clock
+from handlers.delivery import Delivery, deliver
+from storage.db import db
+
+log = logging.getLogger(__name__)
+
+
+class OutboxWorker:
+    def __init__(self, client: WebClient, clock: Clock, poll_seconds: float = 0.2):
+        self.client = client
+        self.clock = clock
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def deliver_due(self) -> int:
+        """Deliver every notice that is due now; returns how many were tried."""
+        now = self.clock.now()
+        with db.connection_context():
+            claimed = outbox.claim_due(now)
+        for item in claimed:
+            self._deliver_one(item, now)
+        return len(claimed)
+
+    def _deliver_one(self, item: outbox.Claimed, now) -> None:
+        try:
+            deliver(Delivery(self.client, item.workspace_id, now), item.notice)
+        except SlackApiError as error:
+            status = error.response.status_code
+            retry_after = error.response.headers.get("Retry-After") if status == 429 else None
+            self._settle_failure(
+                item,
+                now,
+                f"{status} {error.response.get('error')}",
+                retry_after=float(retry_after) if retry_after else None,
+                permanent=status < 500 and status != 429,
+            )
+        except (URLError, ConnectionError, TimeoutError, OSError) as error:
+            self._settle_failure(item, now, repr(error), retry_after=None, permanent=False)
+        else:
+            with db.connection_context():
+                outbox.mark_sent(item.notice_id, now)
+
+    def _settle_failure(self, item, now, error, *, retry_after, permanent) -> None:
+        with db.connection_context():
+            gave_up = outbox.mark_failed(
+                item.notice_id, now, error, retry_after=retry_after, permanent=permanent
+            )
+        level = logging.ERROR if gave_up else logging.WARNING
+        log.log(level, "notice %s (%s): %s", item.notice_id, item.notice.kind, error)
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                tried = self.deliver_due()
+            except Exception:  # noqa: BLE001 - the worker must outlive any one failure
+                log.exception("outbox worker pass failed")
+                tried = 0
+            if not tried:
+                self._stop.wait(self.poll_seconds)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)

@@ -1,0 +1,125 @@
+"""Replies to the person who typed a command: pure functions returning message dicts."""
+
+from bot.invitations import InviteResult
+from bot.teams import LinkResult, TeamSummary
+from handlers import mrkdwn as md
+from handlers.blocks import message, section
+
+HELP_ROWS = [
+    ("", "admins: the invite form"),
+    ('@alice @bob [to TEAM] [as ROLE[,ROLE]] [message "…"]', "invite Slack users"),
+    ('a@x.com, b@y.org [to TEAM] [as ROLE] [message "…"]', "invite by email (up to 50 in all)"),
+    ("list [TEAM] [pending|accepted|declined|expired|cancelled|all]", "invitations"),
+    ("link [TEAM] · link reset [TEAM]", "show the invite link and code · make a new one"),
+    ("link limit [TEAM] [uses N] [expires DAYS|never]", "limits on the invite code"),
+    ("card [TEAM]", "post a join card in this channel"),
+    ("join CODE", "join with an invite code"),
+    ("request [TEAM] [note…]", "ask to join"),
+    ("requests [TEAM]", "pending join requests"),
+    ("members [TEAM]", "members with their roles"),
+    ("role @alice ROLE[,ROLE] [in TEAM]", "set a member's roles"),
+    ("roles [TEAM] · role create NAME PERM[,PERM] · role delete NAME", "roles"),
+    ("transfer TEAM @alice · team delete TEAM", "hand over ownership · delete a team"),
+    ("remove @alice [from TEAM]", "remove a member"),
+    ("team create NAME [parent PARENT] · team link TEAM #chan @group · teams", "teams"),
+    ("seats [TEAM] [N|starter|professional|enterprise|unlimited]", "seat limit"),
+    ("settings [TEAM]", "team settings"),
+    ("audit [TEAM] [csv]", "recent changes, or all as CSV"),
+    ("help", "this list"),
+]
+
+
+def help_message(command: str) -> dict:
+    lines = [f"`{command} {form}`".replace(" `", "`") + f" — {what}" for form, what in HELP_ROWS]
+    text = "*Lobby* — invitations and join requests for teams.\n" + "\n".join(lines)
+    return message(text)
+
+
+def not_available_yet(command_name: str) -> dict:
+    return message(f"`{md.escape(command_name)}` is not available in this version of Lobby yet.")
+
+
+def team_created(name: str) -> dict:
+    return message(
+        f"Created {md.team(name)}; you are its Owner. "
+        f"Link a channel with `/invite team link {md.escape(name)} #channel`."
+    )
+
+
+def teams_list(summaries: list[TeamSummary]) -> dict:
+    if not summaries:
+        return message("There are no teams yet. Create one with `/invite team create NAME`.")
+    lines = []
+    for summary in summaries:
+        links = [md.channel(c) for c in summary.channels]
+        links += [md.usergroup(g) for g in summary.usergroups]
+        parent = f" (in {md.team(summary.parent)})" if summary.parent else ""
+        count = _count(summary.member_count, "member")
+        linked = " · " + ", ".join(links) if links else " · nothing linked"
+        lines.append(f"{md.team(summary.name)}{parent} — {count}{linked}")
+    return message("\n".join(lines))
+
+
+def link_result(result: LinkResult) -> dict:
+    parts = []
+    if result.linked:
+        parts.append(f"Linked {_labels(result.linked)} to {md.team(result.team)}.")
+    if result.already_linked:
+        parts.append(f"Already linked: {_labels(result.already_linked)}.")
+    for label in result.bot_must_be_added_to:
+        parts.append(
+            f"{md.escape(label)} is private and I'm not in it: add Lobby to it "
+            "(channel details → Integrations → Add apps) so I can add members."
+        )
+    return message(" ".join(parts))
+
+
+def members_list(team: str, members: dict[str, list[str]]) -> dict:
+    header = f"{md.team(team)} — {_count(len(members), 'member')}"
+    lines = [f"{md.user(user_id)} — {md.roles(roles)}" for user_id, roles in members.items()]
+    return message("\n".join([header, *lines]))
+
+
+INVITE_SUMMARY_LINES = {
+    "already_member": "Already a member: {targets}.",
+    "already_invited": "Already invited (still pending): {targets}.",
+}
+
+
+def invite_summary(result: InviteResult, unknown_names: list[str] = ()) -> dict:
+    team, roles = md.team(result.team), md.roles(result.roles)
+    lines = [
+        f"I can't tell who “@{md.escape(name)}” is: pick people from Slack's autocomplete "
+        "so I get their Slack ID, or use their email address."
+        for name in unknown_names
+    ]
+    invited = result.with_status("invited")
+    if invited:
+        lines.append(f"Invited {_targets(invited)} to {team} as {roles}.")
+    for status, template in INVITE_SUMMARY_LINES.items():
+        if result.with_status(status):
+            lines.append(template.format(targets=_targets(result.with_status(status))))
+    for outcome in result.with_status("invalid_email"):
+        lines.append(
+            f"Not an email address: “{md.escape(outcome.target)}” ({md.escape(outcome.reason)})."
+        )
+    for outcome in result.with_status("waiting_for_account"):
+        lines.append(
+            f"No one in this Slack workspace uses {md.escape(outcome.target)} yet: "
+            f"the invitation waits for them. Their invite code: `{outcome.code}`"
+        )
+    if not lines:
+        lines.append("No one was invited.")
+    return {"text": lines[0], "blocks": [section(line) for line in lines[:50]]}
+
+
+def _targets(outcomes) -> str:
+    return ", ".join(md.user(o.user_id) if o.user_id else md.escape(o.target) for o in outcomes)
+
+
+def _labels(labels: list[str]) -> str:
+    return ", ".join(md.escape(label) for label in labels)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")

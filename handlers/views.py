@@ -1,0 +1,100 @@
+"""Modal submissions: the invite form."""
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from bot.errors import LobbyError
+from bot.invitations import MAX_TARGETS
+from bot.service import Lobby
+from handlers import replies
+from handlers.blocks import INVITE_MODAL
+from handlers.context import actor_of
+from handlers.error_texts import describe
+from handlers.slack_directory import SlackDirectory
+
+EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def register(app, lobby: Lobby) -> None:
+    def validate(ack, view, body, context):
+        """Refuse bad input inline, in the modal; accept the rest and work after the ack."""
+        form = InviteForm.read(view)
+        errors = form.errors()
+        if not errors:
+            try:
+                lobby.invitations.check_invite(
+                    actor=actor_of(context, body["user"]["id"]),
+                    team_name=form.team,
+                    roles=form.roles,
+                )
+            except LobbyError as error:
+                errors = {"roles": describe(error)}
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+    def send(view, body, context, client):
+        form = InviteForm.read(view)
+        if form.errors():
+            return
+        actor = actor_of(context, body["user"]["id"])
+        try:
+            result = lobby.invitations.invite(
+                actor=actor,
+                team_name=form.team,
+                user_ids=form.user_ids,
+                emails=form.emails,
+                roles=form.roles,
+                message=form.message,
+                directory=SlackDirectory(client),
+            )
+            reply = replies.invite_summary(result)
+        except LobbyError as error:
+            reply = {"text": describe(error)}
+        client.chat_postMessage(channel=actor.user_id, **reply)
+
+    app.view(INVITE_MODAL)(ack=validate, lazy=[send])
+
+
+class InviteForm:
+    """The values of a submitted invite modal."""
+
+    def __init__(self, values: dict, private_metadata: str):
+        def value(block, key):
+            return values.get(block, {}).get(block, {}).get(key)
+
+        selected_team = value("team", "selected_option")
+        self.team = selected_team["value"] if selected_team else (private_metadata or None)
+        self.user_ids: list[str] = value("people", "selected_users") or []
+        raw_emails = value("emails", "value") or ""
+        self.emails = [e for e in EMAIL_SEPARATORS.split(raw_emails) if e]
+        self.roles = [o["value"] for o in value("roles", "selected_options") or []]
+        self.message = (value("message", "value") or "").strip() or None
+
+    @classmethod
+    def read(cls, view: dict) -> "InviteForm":
+        return cls(view["state"]["values"], view.get("private_metadata", ""))
+
+    def errors(self) -> dict[str, str]:
+        errors = {}
+        count = len(self.user_ids) + len(self.emails)
+        if count == 0:
+            errors["people"] = "Pick someone, or enter email addresses below."
+        elif count > MAX_TARGETS:
+            errors["people"] = f"At most {MAX_TARGETS} people at once; you chose {count}."
+        bad = [e for e in self.emails if not _is_email(e)]
+        if bad:
+            errors["emails"] = f"“{bad[0]}” is not an email address."
+        if not self.roles:
+            errors["roles"] = "Choose at least one role."
+        return errors
+
+
+def _is_email(address: str) -> bool:
+    try:
+        validate_email(address, check_deliverability=False)
+        return True
+    except EmailNotValidError:
+        return False

@@ -1,0 +1,21 @@
+"""Pytest fixtures for tests that talk to the Slack stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.slack_standin import SlackStandIn, default_scopes, scopes_from_manifest
+
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    """A started stand-in granting the manifest's bot scopes (all known ones without it)."""
+    scopes = scopes_from_manifest(MANIFEST) if MANIFEST.is_file() else default_scopes()
+    with SlackStandIn(scopes) as standin:
+        yield standin
+    assert not standin.problems, f"the stand-in could not serve: {standin.problems}"
