@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
+from bot.teams import ChannelRef, UserGroupRef
+
 MAX_TARGETS = 50
 MAX_SEATS = 100_000
 MAX_LINK_USES = 100_000
@@ -61,18 +63,6 @@ class EmailTarget:
 
 
 Target = UserTarget | EmailTarget
-
-
-@_frozen
-class ChannelRef:
-    channel_id: str | None
-    name: str | None
-
-
-@_frozen
-class UserGroupRef:
-    usergroup_id: str | None
-    handle: str | None  # without the leading @
 
 
 @_frozen

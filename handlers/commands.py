@@ -4,7 +4,6 @@ from collections.abc import Callable
 
 from bot.errors import LobbyError, NotAllowed
 from bot.service import Lobby
-from bot.teams import ChannelRef, UserGroupRef
 from handlers import blocks, replies
 from handlers import command_language as cl
 from handlers.context import Request, actor_of
@@ -95,8 +94,8 @@ def _link_team(request: Request, command: cl.LinkTeam) -> dict:
     result = request.lobby.teams.link(
         actor=request.actor,
         team_name=command.team,
-        channels=[ChannelRef(c.channel_id, c.name) for c in command.channels],
-        usergroups=[UserGroupRef(g.usergroup_id, g.handle) for g in command.usergroups],
+        channels=list(command.channels),
+        usergroups=list(command.usergroups),
         directory=request.directory,
     )
     return replies.link_result(result)

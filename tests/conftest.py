@@ -11,6 +11,14 @@ pytest_plugins = ["tests.support.fixtures"]
 WORKSPACE = "T0LOBBY"
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "runs_last: needs every other test to have run first")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.get_closest_marker("runs_last") is not None)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database(request, tmp_path):
     """A fresh, migrated database: an SQLite file, then PostgreSQL."""

@@ -447,3 +447,9 @@ def test_slack_like_text_parses_or_raises_command_error(text):
 @given(st.lists(st.sampled_from(SLACK_TOKENS + ["to", "as", "message"]), max_size=12).map("".join))
 def test_unspaced_slack_tokens_parse_or_raise_command_error(text):
     assert_parses_or_explains(text)
+
+
+def test_no_command_keyword_can_be_a_team_name():
+    from bot.teams import RESERVED_TEAM_NAMES
+
+    assert KEYWORDS <= RESERVED_TEAM_NAMES, sorted(KEYWORDS - RESERVED_TEAM_NAMES)

@@ -313,4 +313,32 @@ def _state_values(
                 f"not {action_id!r}"
             )
             state.setdefault(block_id, {})[action_id] = {"type": element.get("type"), **value}
+    for block_id, element in inputs.items():
+        if block_id not in state and element.get("action_id"):
+            state[block_id] = {element["action_id"]: _initial_value(element)}
     return state
+
+
+INITIAL_TO_STATE = {
+    "initial_value": "value",
+    "initial_option": "selected_option",
+    "initial_options": "selected_options",
+    "initial_users": "selected_users",
+    "initial_user": "selected_user",
+}
+EMPTY_STATE = {
+    "plain_text_input": {"value": None},
+    "static_select": {"selected_option": None},
+    "multi_static_select": {"selected_options": []},
+    "multi_users_select": {"selected_users": []},
+    "users_select": {"selected_user": None},
+}
+
+
+def _initial_value(element: dict[str, Any]) -> dict[str, Any]:
+    """What Slack puts in state.values for an input the person left as it was."""
+    value = {"type": element.get("type"), **EMPTY_STATE.get(element.get("type"), {})}
+    for initial, state_key in INITIAL_TO_STATE.items():
+        if initial in element:
+            value[state_key] = element[initial]
+    return value
