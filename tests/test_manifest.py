@@ -7,7 +7,8 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.support.slack_standin import METHODS_SEEN, bot_scopes_of
+from tests.support.fixtures import APP_METHODS_SEEN
+from tests.support.slack_standin import bot_scopes_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "tests/slack_reference/manifest/manifest.schema.1.0.0.json"
@@ -34,10 +35,10 @@ def test_manifest_declares_the_command_with_escaping_and_interactivity():
 
 @pytest.mark.runs_last
 def test_manifest_scopes_are_exactly_those_of_the_methods_the_app_called():
-    if not METHODS_SEEN:
+    if not APP_METHODS_SEEN:
         pytest.skip("run with the end-to-end tests: no Web API call was seen in this run")
     granted = set(manifest()["oauth_config"]["scopes"]["bot"])
-    needing_scopes = {m: set(bot_scopes_of(m)) for m in METHODS_SEEN if bot_scopes_of(m)}
+    needing_scopes = {m: set(bot_scopes_of(m)) for m in APP_METHODS_SEEN if bot_scopes_of(m)}
     unmet = sorted(m for m, scopes in needing_scopes.items() if not scopes & granted)
     used = set().union(*needing_scopes.values()) | FEATURE_SCOPES
     unused = sorted(granted - used)

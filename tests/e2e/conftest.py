@@ -10,6 +10,7 @@ from app import LobbyApp, create_app
 from bot import outbox
 from config import Settings
 from tests.support.database import close_database, database_url
+from tests.support.fixtures import APP_METHODS_SEEN
 from tests.support.slack_requests import SlackRequests
 from tests.support.slack_standin import SlackStandIn
 
@@ -73,4 +74,5 @@ def running(request, slack, tmp_path):
     yield Running(lobby_app, slack, SlackRequests(url, SIGNING_SECRET, slack), url)
     lobby_app.worker.stop()
     server.close()
+    APP_METHODS_SEEN.update(call.method for call in slack.calls if call.ok)
     close_database()
