@@ -4,7 +4,7 @@ import os
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.permissions import INVITE_POLICIES, LINK_POLICIES
 from bot.team_settings import TeamSettings
@@ -36,7 +36,7 @@ class Settings:
 def load_settings(environ=None) -> Settings:
     """Read settings; raise SettingsError naming the first missing or malformed one."""
     if environ is None:
-        load_dotenv()
+        load_dotenv(find_dotenv(usecwd=True))
         environ = os.environ
     env = {k: v.strip() for k, v in environ.items() if v.strip()}
     app_token = env.get("SLACK_APP_TOKEN")

@@ -2,12 +2,14 @@
 
 from collections.abc import Callable
 
+from slack_sdk.errors import SlackApiError
+
 from bot.errors import LobbyError, NotAllowed
 from bot.service import Lobby
 from handlers import blocks, replies
 from handlers import command_language as cl
 from handlers.context import Request, actor_of
-from handlers.errors import report
+from handlers.errors import report, report_slack_failure
 from handlers.mrkdwn import escape
 
 COMMAND_NAMES = ("/invite", "/lobby")
@@ -48,6 +50,9 @@ def register(app, lobby: Lobby) -> None:
             reply = RUNNERS.get(type(parsed), _not_available_yet)(request, parsed)
         except LobbyError as error:
             report(respond, error)
+            return
+        except SlackApiError as error:
+            report_slack_failure(respond, error)
             return
         if reply is not None:
             respond(response_type="ephemeral", **reply)

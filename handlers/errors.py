@@ -2,6 +2,8 @@
 
 import logging
 
+from slack_sdk.errors import SlackApiError
+
 from bot.errors import LobbyError
 from handlers.error_texts import describe
 
@@ -16,6 +18,18 @@ def refusal(error: LobbyError) -> dict:
 def report(respond, error: LobbyError) -> None:
     """Lazy listeners' errors never reach @app.error, so they report through here."""
     respond(**refusal(error))
+
+
+SLACK_FAILED = (
+    "Slack didn't answer my request ({error}), so I changed nothing. Please try again in a minute."
+)
+
+
+def report_slack_failure(respond, error: SlackApiError) -> None:
+    """A Slack read failed before any change was made: say so instead of going silent."""
+    log.warning("Slack call failed during a request: %s", error.response.get("error"))
+    code = error.response.get("error") or f"HTTP {error.response.status_code}"
+    respond(response_type="ephemeral", replace_original=False, text=SLACK_FAILED.format(error=code))
 
 
 def register(app) -> None:

@@ -168,3 +168,19 @@ def test_healthz_answers_when_the_database_is_up(running):
 
     with urlopen(running.url + "/healthz") as response:
         assert response.status == 200
+
+
+def test_a_rate_limited_email_lookup_is_retried_and_the_invitation_goes_out(running):
+    set_up_design(running)
+    running.slack.fail("users.lookupByEmail", status=429, retry_after=1)
+    running.command("alice@example.com")
+    invitation_dm(running, ALICE)
+    lookups = running.slack.calls_to("users.lookupByEmail")
+    assert [c.status for c in lookups] == [429, 200]
+
+
+def test_a_failing_slack_call_changes_nothing_and_says_so(running):
+    running.slack.fail("users.info", status=500)
+    reply = running.reply_to(running.command("team create Design"))
+    assert "Slack didn't answer my request" in reply and "changed nothing" in reply
+    assert running.reply_to(running.command("teams")).startswith("There are no teams yet")
