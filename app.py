@@ -27,16 +27,19 @@ class LobbyApp:
     lobby: Lobby
 
 
-def slack_client(settings: Settings) -> WebClient:
+def slack_client(settings: Settings, *, wait_on_rate_limits: bool) -> WebClient:
+    """Listeners wait out a 429 (a person is waiting for the answer); the outbox
+    worker must not block, so it reschedules the notice instead."""
     client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    if wait_on_rate_limits:
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
     return client
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
     init_db(settings.database_url)
     lobby = Lobby(clock=clock or SystemClock(), defaults=settings.team_defaults)
-    client = slack_client(settings)
+    client = slack_client(settings, wait_on_rate_limits=True)
     installed = client.auth_test()
     bolt = App(
         client=client,
@@ -51,7 +54,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
     commands.register(bolt, lobby)
     actions.register(bolt, lobby)
     views.register(bolt, lobby)
-    worker = OutboxWorker(slack_client(settings), lobby.clock)
+    worker = OutboxWorker(slack_client(settings, wait_on_rate_limits=False), lobby.clock)
     return LobbyApp(bolt=bolt, wsgi=wsgi_app(bolt), worker=worker, lobby=lobby)
 
 

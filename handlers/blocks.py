@@ -7,19 +7,33 @@ from handlers import mrkdwn as md
 ACCEPT_INVITATION = "invitation_accept"
 DECLINE_INVITATION = "invitation_decline"
 INVITE_MODAL = "invite_modal"
+SECTION_LIMIT = 3000  # characters of text in one section
+MESSAGE_BLOCK_LIMIT = 50
 
 
 def section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
 
 
 def context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
 
 
 def message(text: str) -> dict:
-    """A plain message: `text` is also the notification fallback."""
-    return {"text": text, "blocks": [section(text)]}
+    """A plain message, split into sections at line ends so no line is cut.
+
+    `text` (shortened) is also the notification fallback.
+    """
+    chunks: list[str] = []
+    for line in text.splitlines() or [""]:
+        if chunks and len(chunks[-1]) + len(line) + 1 <= SECTION_LIMIT:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line[:SECTION_LIMIT])
+    if len(chunks) > MESSAGE_BLOCK_LIMIT:
+        omitted = len(chunks) - MESSAGE_BLOCK_LIMIT + 1
+        chunks = chunks[: MESSAGE_BLOCK_LIMIT - 1] + [f"…and {omitted} more parts not shown."]
+    return {"text": text[:SECTION_LIMIT], "blocks": [section(chunk) for chunk in chunks]}
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
@@ -123,15 +137,18 @@ def invite_modal(*, teams: list[str], roles: list[str], default_role: str) -> di
             optional=True,
         )
     )
-    return {
+    view = {
         "type": "modal",
         "callback_id": INVITE_MODAL,
-        "private_metadata": teams[0] if len(teams) == 1 else "",
         "title": {"type": "plain_text", "text": "Invite people"},
         "submit": {"type": "plain_text", "text": "Send invitations"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+    if len(teams) == 1:
+        # The only team rides along; an empty private_metadata is not a valid view field.
+        view["private_metadata"] = teams[0]
+    return view
 
 
 def _input(block_id, label, element, *, optional=False, hint=None) -> dict:

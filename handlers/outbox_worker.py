@@ -43,9 +43,12 @@ class OutboxWorker:
                 now,
                 f"{status} {error.response.get('error')}",
                 retry_after=float(retry_after) if retry_after else None,
-                permanent=status < 500 and status != 429,
+                permanent=_is_permanent(status, error.response.get("error")),
             )
         except (URLError, ConnectionError, TimeoutError, OSError) as error:
+            self._settle_failure(item, now, repr(error), retry_after=None, permanent=False)
+        except Exception as error:  # noqa: BLE001 - one bad notice must not strand its batch
+            log.exception("notice %s (%s) could not be delivered", item.notice_id, item.notice.kind)
             self._settle_failure(item, now, repr(error), retry_after=None, permanent=False)
         else:
             with db.connection_context():
@@ -77,3 +80,13 @@ class OutboxWorker:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=5)
+
+
+# Errors Slack returns with HTTP 200 that still mean "try again later".
+TRANSIENT_SLACK_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+
+
+def _is_permanent(status: int, error: str | None) -> bool:
+    if status == 429 or status >= 500:
+        return False
+    return error not in TRANSIENT_SLACK_ERRORS
