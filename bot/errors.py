@@ -75,12 +75,6 @@ class NoTargets(LobbyError):
 
 
 @dataclass
-class InvalidEmail(LobbyError):
-    address: str
-    reason: str
-
-
-@dataclass
 class InvitationNotFound(LobbyError):
     pass
 

@@ -70,12 +70,12 @@ def holders_of(team: Team, permission: Permission) -> list[str]:
     ]
 
 
-def admin_recipients(team: Team, *, exclude: set[str]) -> list[str]:
+def admin_recipients(team: Team, admins: list[str], *, exclude: set[str]) -> list[str]:
     """Where news for a team's admins goes: its notification channel, or each admin."""
     root = root_of(team)
     if root.notification_channel:
         return [root.notification_channel]
-    return [u for u in holders_of(root, Permission.MANAGE_MEMBERS) if u not in exclude]
+    return [admin for admin in admins if admin not in exclude]
 
 
 def linked_resources(team: Team) -> list[LinkedResource]:
@@ -144,7 +144,7 @@ def _record_sync_and_news(team, user_id, roles, now, added_by) -> None:
         notices.Welcome(team=team.name, user=user_id, roles=roles, channel_ids=channel_ids),
         now,
     )
-    for recipient in admin_recipients(team, exclude={user_id, added_by}):
+    for recipient in admin_recipients(team, admins, exclude={user_id, added_by}):
         news = notices.NewMember(
             team=team.name, recipient=recipient, user=user_id, roles=roles, added_by=added_by
         )

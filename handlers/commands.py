@@ -122,6 +122,8 @@ def _invite(request: Request, command: cl.Invite) -> dict:
     user_ids = [t.user_id for t in command.targets if isinstance(t, cl.UserTarget) and t.user_id]
     unknown = [t.name for t in command.targets if isinstance(t, cl.UserTarget) and not t.user_id]
     emails = [t.address for t in command.targets if isinstance(t, cl.EmailTarget)]
+    if unknown and not user_ids and not emails:
+        return replies.unknown_people(unknown)
     result = request.lobby.invitations.invite(
         actor=request.actor,
         team_name=command.team,

@@ -86,13 +86,19 @@ INVITE_SUMMARY_LINES = {
 }
 
 
+UNKNOWN_PERSON = (
+    "I can't tell who “@{name}” is: pick people from Slack's autocomplete "
+    "so I get their Slack ID, or use their email address."
+)
+
+
+def unknown_people(names: list[str]) -> dict:
+    return message("\n".join(UNKNOWN_PERSON.format(name=md.escape(name)) for name in names))
+
+
 def invite_summary(result: InviteResult, unknown_names: list[str] = ()) -> dict:
     team, roles = md.team(result.team), md.roles(result.roles)
-    lines = [
-        f"I can't tell who “@{md.escape(name)}” is: pick people from Slack's autocomplete "
-        "so I get their Slack ID, or use their email address."
-        for name in unknown_names
-    ]
+    lines = [UNKNOWN_PERSON.format(name=md.escape(name)) for name in unknown_names]
     invited = result.with_status("invited")
     if invited:
         lines.append(f"Invited {_targets(invited)} to {team} as {roles}.")

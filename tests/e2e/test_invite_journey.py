@@ -184,3 +184,10 @@ def test_a_failing_slack_call_changes_nothing_and_says_so(running):
     reply = running.reply_to(running.command("team create Design"))
     assert "Slack didn't answer my request" in reply and "changed nothing" in reply
     assert running.reply_to(running.command("teams")).startswith("There are no teams yet")
+
+
+def test_a_plain_name_without_a_slack_id_is_explained_and_nothing_is_sent(running):
+    set_up_design(running)
+    reply = running.reply_to(running.command("@alice"))
+    assert "I can't tell who “@alice” is" in reply
+    assert Invitation.select().count() == 0
