@@ -75,4 +75,5 @@ def running(request, slack, tmp_path):
     lobby_app.worker.stop()
     server.close()
     APP_METHODS_SEEN.update(call.method for call in slack.calls if call.ok)
+    assert not slack.block_failures, f"the app sent invalid Block Kit: {slack.block_failures}"
     close_database()
