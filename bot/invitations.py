@@ -31,6 +31,14 @@ MAX_TARGETS = 50
 TOKEN_BYTES = 24  # 192 bits
 
 
+def normalize_email(raw: str) -> tuple[str | None, str | None]:
+    """(address, None) for a valid address, lower-cased; (None, reason) otherwise."""
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower(), None
+    except EmailNotValidError as exc:
+        return None, str(exc)
+
+
 def new_token() -> tuple[str, str]:
     """A random single-use token and the hash that is stored instead of it."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -273,10 +281,9 @@ def _resolve_targets(user_ids, emails, directory: Directory):
     by_user: list[tuple[str, str]] = [(u, u) for u in dict.fromkeys(user_ids)]
     waiting: list[str] = []
     for raw in dict.fromkeys(emails):
-        try:
-            address = validate_email(raw, check_deliverability=False).normalized.lower()
-        except EmailNotValidError as exc:
-            outcomes.append(Outcome(target=raw, status="invalid_email", reason=str(exc)))
+        address, reason = normalize_email(raw)
+        if address is None:
+            outcomes.append(Outcome(target=raw, status="invalid_email", reason=reason))
             continue
         user_id = directory.user_for_email(address)
         if user_id is None:

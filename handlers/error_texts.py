@@ -2,6 +2,8 @@
 
 from functools import singledispatch
 
+from slack_sdk.errors import SlackApiError
+
 from bot import errors
 from handlers.mrkdwn import date, escape, team, user
 
@@ -125,3 +127,12 @@ def _known(names: list[str]) -> str:
     if not names:
         return "There are no teams yet."
     return "Teams: " + ", ".join(escape(name) for name in names) + "."
+
+
+SLACK_FAILED = (
+    "Slack didn't answer my request ({error}), so I changed nothing. Please try again in a minute."
+)
+
+
+def slack_failure_code(error: SlackApiError) -> str:
+    return error.response.get("error") or f"HTTP {error.response.status_code}"

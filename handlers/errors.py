@@ -5,31 +5,21 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import LobbyError
-from handlers.error_texts import describe
+from handlers.error_texts import SLACK_FAILED, describe, slack_failure_code
 
 log = logging.getLogger(__name__)
 
 
-def refusal(error: LobbyError) -> dict:
-    text = describe(error)
-    return {"response_type": "ephemeral", "replace_original": False, "text": text}
-
-
 def report(respond, error: LobbyError) -> None:
     """Lazy listeners' errors never reach @app.error, so they report through here."""
-    respond(**refusal(error))
-
-
-SLACK_FAILED = (
-    "Slack didn't answer my request ({error}), so I changed nothing. Please try again in a minute."
-)
+    respond(response_type="ephemeral", replace_original=False, text=describe(error))
 
 
 def report_slack_failure(respond, error: SlackApiError) -> None:
     """A Slack read failed before any change was made: say so instead of going silent."""
     log.warning("Slack call failed during a request: %s", error.response.get("error"))
-    code = error.response.get("error") or f"HTTP {error.response.status_code}"
-    respond(response_type="ephemeral", replace_original=False, text=SLACK_FAILED.format(error=code))
+    text = SLACK_FAILED.format(error=slack_failure_code(error))
+    respond(response_type="ephemeral", replace_original=False, text=text)
 
 
 def register(app) -> None:

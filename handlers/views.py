@@ -2,15 +2,15 @@
 
 import re
 
-from email_validator import EmailNotValidError, validate_email
+from slack_sdk.errors import SlackApiError
 
 from bot.errors import LobbyError
-from bot.invitations import MAX_TARGETS
+from bot.invitations import MAX_TARGETS, normalize_email
 from bot.service import Lobby
 from handlers import replies
 from handlers.blocks import INVITE_MODAL
 from handlers.context import actor_of
-from handlers.error_texts import describe
+from handlers.error_texts import SLACK_FAILED, describe, slack_failure_code
 from handlers.slack_directory import SlackDirectory
 
 EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
@@ -53,6 +53,8 @@ def register(app, lobby: Lobby) -> None:
             reply = replies.invite_summary(result)
         except LobbyError as error:
             reply = {"text": describe(error)}
+        except SlackApiError as error:
+            reply = {"text": SLACK_FAILED.format(error=slack_failure_code(error))}
         client.chat_postMessage(channel=actor.user_id, **reply)
 
     app.view(INVITE_MODAL)(ack=validate, lazy=[send])
@@ -84,17 +86,11 @@ class InviteForm:
             errors["people"] = "Pick someone, or enter email addresses below."
         elif count > MAX_TARGETS:
             errors["people"] = f"At most {MAX_TARGETS} people at once; you chose {count}."
-        bad = [e for e in self.emails if not _is_email(e)]
-        if bad:
-            errors["emails"] = f"“{bad[0]}” is not an email address."
+        for raw in self.emails:
+            address, reason = normalize_email(raw)
+            if address is None:
+                errors["emails"] = f"“{raw}” is not an email address: {reason}"
+                break
         if not self.roles:
             errors["roles"] = "Choose at least one role."
         return errors
-
-
-def _is_email(address: str) -> bool:
-    try:
-        validate_email(address, check_deliverability=False)
-        return True
-    except EmailNotValidError:
-        return False

@@ -92,3 +92,16 @@ def test_someone_who_may_not_invite_is_told_so(running):
 
 def _option(value: str) -> dict:
     return {"text": {"type": "plain_text", "text": value.capitalize()}, "value": value}
+
+
+def test_a_failing_slack_lookup_after_the_modal_is_reported_by_dm(running):
+    view_id = open_modal(running)
+    running.slack.fail("users.lookupByEmail", status=500)
+    running.requests.submit_view(
+        view_id, {"emails": {"emails": {"value": "bob@example.com"}}}, user_id=ADMIN
+    )
+    told = running.delivered(
+        lambda: [m for m in running.slack.messages_to(ADMIN) if "Slack didn't answer" in m.text]
+    )
+    assert "changed nothing" in told[0].text
+    assert Invitation.select().count() == 0
