@@ -95,6 +95,51 @@ class InvitationClosed(LobbyError):
 
 
 @dataclass
+class InvitationReplaced(LobbyError):
+    """A button of an invitation DM that a resend has replaced."""
+
+    team: str
+
+
+@dataclass
+class DailyInviteLimitReached(LobbyError):
+    limit: int
+    remaining: int
+    requested: int
+    next_at: datetime | None  # when one more invitation becomes possible
+
+
+@dataclass
+class InvitationNotResendable(LobbyError):
+    status: str
+
+
+@dataclass
+class CodeRefused(LobbyError):
+    """An invite code that cannot be used, and why: unknown | reset | expired | used_up."""
+
+    reason: str
+    team: str | None = None
+    ask: str | None = None  # a user to ask for a new code
+
+
+@dataclass
+class LinkJoinsDisabled(LobbyError):
+    team: str
+    ask: str | None
+
+
+@dataclass
+class AlreadyMember(LobbyError):
+    team: str
+
+
+@dataclass
+class BotNotInChannel(LobbyError):
+    pass
+
+
+@dataclass
 class ResourceNotFound(LobbyError):
     kind: str  # channel | usergroup
     reference: str

@@ -13,8 +13,10 @@ from bot.access import Actor, require, resolve_team
 from bot.clock import Clock
 from bot.errors import (
     CannotGrantRole,
+    DailyInviteLimitReached,
     InvitationClosed,
     InvitationNotFound,
+    InvitationReplaced,
     NoTargets,
     NotARootTeam,
     NotYourInvitation,
@@ -29,6 +31,7 @@ from storage.models import Invitation, Membership, Team
 
 MAX_TARGETS = 50
 TOKEN_BYTES = 24  # 192 bits
+DAY = timedelta(hours=24)
 
 
 def normalize_email(raw: str) -> tuple[str | None, str | None]:
@@ -54,9 +57,10 @@ class Outcome:
     """What happened to one target of an invite command."""
 
     target: str  # a user id, or an email address
-    status: str  # invited | already_member | already_invited | invalid_email | waiting_for_account
+    # invited | emailed | waiting_for_account | already_member | already_invited | invalid_email
+    status: str
     user_id: str | None = None
-    code: str | None = None  # for an email invitation with no Slack user yet
+    code: str | None = None  # an email invitation's code, when no email is sent
     reason: str | None = None
 
 
@@ -79,9 +83,41 @@ class InviteOption:
     default_role: str
 
 
+def announce(invitation: Invitation, token: str, now: datetime, *, email_enabled: bool) -> bool:
+    """Record what tells the invitee (a DM, or an email); True when something was recorded."""
+    team = invitation.team
+    if invitation.invitee_user_id:
+        notice = notices.InvitationSent(
+            invitation_id=invitation.id,
+            generation=invitation.generation,
+            team=team.name,
+            invitee=invitation.invitee_user_id,
+            inviter=invitation.inviter_user_id,
+            roles=invitation.role_names,
+            message=invitation.message,
+            expires_at=invitation.expires_at.isoformat(),
+        )
+    elif email_enabled:
+        notice = notices.EmailInvitation(
+            invitation_id=invitation.id,
+            email=invitation.invitee_email,
+            team=team.name,
+            inviter=invitation.inviter_user_id,
+            roles=invitation.role_names,
+            message=invitation.message,
+            code=token,
+            expires_at=invitation.expires_at.isoformat(),
+        )
+    else:
+        return False
+    notices.record(invitation.workspace_id, notice, now)
+    return True
+
+
 class Invitations:
-    def __init__(self, *, clock: Clock):
+    def __init__(self, *, clock: Clock, email_enabled: bool = False):
         self.clock = clock
+        self.email_enabled = email_enabled
 
     def options(self, *, actor: Actor) -> list[InviteOption]:
         """What the invite form offers this actor; empty when they may invite nowhere."""
@@ -98,10 +134,7 @@ class Invitations:
         team = resolve_team(actor.workspace_id, team_name)
         if team.parent_id is not None:
             raise NotARootTeam(team=team.name, root=root_of(team).name)
-        actor_roles = require(actor, team, Action.INVITE)
-        book = role_book(team)
-        for role in roles or [team.default_role]:
-            _check_grantable(book, actor_roles, role)
+        check_may_give(actor, team, roles or [team.default_role])
         return team
 
     def invite(
@@ -122,6 +155,7 @@ class Invitations:
         if count > MAX_TARGETS:
             raise TooManyTargets(count=count, limit=MAX_TARGETS)
         team = self.check_invite(actor=actor, team_name=team_name, roles=roles)
+        self._check_daily_limit(actor, team, count)
         roles = roles or [team.default_role]
         outcomes, by_user, waiting_emails = _resolve_targets(user_ids, emails, directory)
         with db.atomic():
@@ -130,6 +164,28 @@ class Invitations:
             for address in waiting_emails:
                 outcomes.append(self._invite_one(actor, team, roles, message, address, None))
         return InviteResult(team=team.name, roles=roles, outcomes=outcomes)
+
+    def _check_daily_limit(self, actor: Actor, team: Team, requested: int) -> None:
+        """At most the team's daily limit of invitations per inviter in any 24 hours."""
+        now = self.clock.now()
+        sent = [
+            row.created_at
+            for row in Invitation.select(Invitation.created_at)
+            .where(
+                Invitation.team == team,
+                Invitation.inviter_user_id == actor.user_id,
+                Invitation.created_at > now - DAY,
+            )
+            .order_by(Invitation.created_at)
+        ]
+        limit = team.daily_invite_limit
+        if len(sent) + requested <= limit:
+            return
+        must_age_out = len(sent) + requested - limit
+        next_at = sent[must_age_out - 1] + DAY if must_age_out <= len(sent) else None
+        raise DailyInviteLimitReached(
+            limit=limit, remaining=max(limit - len(sent), 0), requested=requested, next_at=next_at
+        )
 
     def _invite_one(self, actor, team, roles, message, target, user_id) -> Outcome:
         if user_id and Membership.find(team, user_id):
@@ -148,64 +204,74 @@ class Invitations:
                     message=message,
                     token_hash=token_hash,
                     created_at=now,
+                    last_sent_at=now,
                     expires_at=now + timedelta(days=team.invitation_expiry_days),
                 )
         except IntegrityError:
             return Outcome(target=target, status="already_invited", user_id=user_id)
-        self._record_sent(actor, team, invitation, now)
-        if user_id:
-            return Outcome(target=target, status="invited", user_id=user_id)
-        return Outcome(target=target, status="waiting_for_account", code=token)
-
-    def _record_sent(self, actor, team, invitation, now) -> None:
-        if invitation.invitee_user_id:
-            notice = notices.InvitationSent(
-                invitation_id=invitation.id,
-                team=team.name,
-                invitee=invitation.invitee_user_id,
-                inviter=actor.user_id,
-                roles=invitation.role_names,
-                message=invitation.message,
-                expires_at=invitation.expires_at.isoformat(),
-            )
-            notices.record(actor.workspace_id, notice, now)
+        emailed = announce(invitation, token, now, email_enabled=self.email_enabled)
         audit.record(
             workspace_id=actor.workspace_id,
             now=now,
             action="invitation.sent",
             actor=actor.user_id,
             team=team,
-            target=invitation.invitee_user_id or invitation.invitee_email,
+            target=user_id or target,
             invitation=invitation.id,
-            roles=invitation.role_names,
+            roles=roles,
         )
+        if user_id:
+            return Outcome(target=target, status="invited", user_id=user_id)
+        if emailed:
+            return Outcome(target=target, status="emailed")
+        return Outcome(target=target, status="waiting_for_account", code=token)
 
-    def accept(self, *, actor: Actor, invitation_id: int) -> Invitation:
+    def accept(self, *, actor: Actor, invitation_id: int, generation: int | None = None):
         """The invitee accepts: they become a member with the invited roles."""
         with db.atomic():
-            invitation, now = self._close(actor, invitation_id, "accepted")
-            team = invitation.team
-            admit(
-                team=team,
-                user_id=actor.user_id,
-                roles=invitation.role_names,
-                now=now,
-                via="invitation",
-                added_by=invitation.inviter_user_id,
-            )
-            news = notices.InvitationAccepted(
-                team=team.name,
-                inviter=invitation.inviter_user_id,
-                invitee=actor.user_id,
-                roles=invitation.role_names,
-            )
-            notices.record(actor.workspace_id, news, now)
+            invitation, now = self._close(actor, invitation_id, generation, "accepted")
+            self._admit(actor, invitation, now)
         return invitation
 
-    def decline(self, *, actor: Actor, invitation_id: int) -> Invitation:
+    def accept_code(self, *, actor: Actor, code: str) -> Invitation | None:
+        """Redeem an email invitation code as the Slack user who typed it; None if unknown."""
+        invitation = Invitation.get_or_none(
+            Invitation.token_hash == hash_token(code),
+            Invitation.workspace_id == actor.workspace_id,
+        )
+        if invitation is None:
+            return None
+        with db.atomic():
+            if invitation.invitee_user_id is None:
+                Invitation.update(invitee_user_id=actor.user_id).where(
+                    Invitation.id == invitation.id, Invitation.invitee_user_id.is_null()
+                ).execute()
+            invitation, now = self._close(actor, invitation.id, None, "accepted")
+            self._admit(actor, invitation, now)
+        return invitation
+
+    def _admit(self, actor: Actor, invitation: Invitation, now: datetime) -> None:
+        team = invitation.team
+        admit(
+            team=team,
+            user_id=actor.user_id,
+            roles=invitation.role_names,
+            now=now,
+            via="invitation",
+            added_by=invitation.inviter_user_id,
+        )
+        news = notices.InvitationAccepted(
+            team=team.name,
+            inviter=invitation.inviter_user_id,
+            invitee=actor.user_id,
+            roles=invitation.role_names,
+        )
+        notices.record(actor.workspace_id, news, now)
+
+    def decline(self, *, actor: Actor, invitation_id: int, generation: int | None = None):
         """The invitee declines; the inviter is told."""
         with db.atomic():
-            invitation, now = self._close(actor, invitation_id, "declined")
+            invitation, now = self._close(actor, invitation_id, generation, "declined")
             news = notices.InvitationDeclined(
                 team=invitation.team.name,
                 inviter=invitation.inviter_user_id,
@@ -214,7 +280,7 @@ class Invitations:
             notices.record(actor.workspace_id, news, now)
         return invitation
 
-    def _close(self, actor: Actor, invitation_id: int, status: str) -> tuple[Invitation, datetime]:
+    def _close(self, actor, invitation_id, generation, status) -> tuple[Invitation, datetime]:
         """Move a pending, unexpired invitation of the actor's to `status`, exactly once."""
         invitation = Invitation.get_or_none(
             Invitation.id == invitation_id, Invitation.workspace_id == actor.workspace_id
@@ -223,49 +289,74 @@ class Invitations:
             raise InvitationNotFound()
         if invitation.invitee_user_id != actor.user_id:
             raise NotYourInvitation(invitee=invitation.invitee_user_id or "")
+        if generation is not None and generation != invitation.generation:
+            raise InvitationReplaced(team=invitation.team.name)
         now = self.clock.now()
         changed = (
             Invitation.update(status=status, decided_at=now)
             .where(
                 Invitation.id == invitation.id,
+                Invitation.generation == invitation.generation,
                 Invitation.status == "pending",
                 Invitation.expires_at > now,
             )
             .execute()
         )
         if not changed:
-            raise _closed_error(Invitation.get_by_id(invitation.id), now)
-        notices.record(
-            actor.workspace_id,
-            notices.InvitationClosed(
-                invitation_id=invitation.id,
-                team=invitation.team.name,
-                status=status,
-                decided_by=actor.user_id,
-            ),
-            now,
-        )
-        audit.record(
-            workspace_id=actor.workspace_id,
-            now=now,
-            action=f"invitation.{status}",
-            actor=actor.user_id,
-            team=invitation.team,
-            target=actor.user_id,
-            invitation=invitation.id,
-        )
+            raise closed_error(Invitation.get_by_id(invitation.id), now)
+        record_closed(invitation, status, actor.user_id, now)
         return invitation, now
 
 
-def _closed_error(invitation: Invitation, now: datetime) -> InvitationClosed:
-    """Why an invitation cannot be acted on; expiry is decided from the stored time."""
-    expired = invitation.status == "pending" and invitation.expires_at <= now
+def record_closed(invitation: Invitation, status: str, by: str | None, now: datetime) -> None:
+    """The notice that updates the invitee's DM, and the audit entry, for a closed invitation."""
+    notices.record(
+        invitation.workspace_id,
+        notices.InvitationClosed(
+            invitation_id=invitation.id,
+            generation=invitation.generation,
+            team=invitation.team.name,
+            status=status,
+            decided_by=by,
+        ),
+        now,
+    )
+    audit.record(
+        workspace_id=invitation.workspace_id,
+        now=now,
+        action=f"invitation.{status}",
+        actor=by,
+        team=invitation.team,
+        target=invitation.invitee_user_id or invitation.invitee_email,
+        invitation=invitation.id,
+    )
+
+
+def effective_status(invitation: Invitation, now: datetime) -> str:
+    """The status, with expiry decided from the stored time even if no job has run."""
+    if invitation.status == "pending" and invitation.expires_at <= now:
+        return "expired"
+    return invitation.status
+
+
+def closed_error(invitation: Invitation, now: datetime) -> InvitationClosed:
+    """Why an invitation cannot be acted on."""
+    status = effective_status(invitation, now)
+    expired = status == "expired"
     return InvitationClosed(
-        status="expired" if expired else invitation.status,
+        status=status,
         at=invitation.expires_at if expired else invitation.decided_at,
         team=invitation.team.name,
         inviter_user_id=invitation.inviter_user_id,
     )
+
+
+def check_may_give(actor: Actor, team: Team, roles: list[str]) -> None:
+    """The actor may invite to `team`, and give each of `roles` (no escalation)."""
+    actor_roles = require(actor, team, Action.INVITE)
+    book = role_book(team)
+    for role in roles:
+        _check_grantable(book, actor_roles, role)
 
 
 def _check_grantable(book: RoleBook, actor_roles: set[str], role: str) -> None:

@@ -18,6 +18,8 @@ NOTICE_KINDS: dict[str, type["Notice"]] = {}
 @dataclass(frozen=True)
 class Notice:
     kind: ClassVar[str] = ""
+    # Fields blanked in the stored row once the notice is delivered (a leak reveals nothing).
+    secret_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -30,6 +32,7 @@ class InvitationSent(Notice):
 
     kind: ClassVar[str] = "invitation_sent"
     invitation_id: int
+    generation: int
     team: str
     invitee: str
     inviter: str
@@ -44,9 +47,47 @@ class InvitationClosed(Notice):
 
     kind: ClassVar[str] = "invitation_closed"
     invitation_id: int
+    generation: int
     team: str
     status: str
     decided_by: str | None
+
+
+@dataclass(frozen=True)
+class InvitationReplaced(Notice):
+    """A resend replaced this generation's DM: its buttons go."""
+
+    kind: ClassVar[str] = "invitation_replaced"
+    invitation_id: int
+    generation: int
+    team: str
+
+
+@dataclass(frozen=True)
+class EmailInvitation(Notice):
+    """Email an invitation to an address with no Slack user yet. Carries the code until sent."""
+
+    kind: ClassVar[str] = "email_invitation"
+    secret_fields: ClassVar[tuple[str, ...]] = ("code",)
+    invitation_id: int
+    email: str
+    team: str
+    inviter: str
+    roles: list[str]
+    message: str | None
+    code: str
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class RenderJoinCards(Notice):
+    """Re-render every join card of a team, e.g. after its code was reset."""
+
+    kind: ClassVar[str] = "render_join_cards"
+    team_id: int
+    team: str
+    code: str
+    joinable: bool
 
 
 @dataclass(frozen=True)
@@ -130,6 +171,13 @@ def record(workspace_id: str, notice: Notice, now: datetime) -> None:
         created_at=now,
         next_attempt_at=now,
     )
+
+
+def scrubbed_payload(notice: Notice) -> str:
+    data = asdict(notice)
+    for name in notice.secret_fields:
+        data[name] = ""
+    return json.dumps(data)
 
 
 def load(row: NoticeRow) -> Notice:

@@ -44,10 +44,11 @@ def claim_due(now: datetime, limit: int = 20) -> list[Claimed]:
     return claimed
 
 
-def mark_sent(notice_id: int, now: datetime) -> None:
-    Notice.update(status="sent", sent_at=now, last_error=None).where(
-        Notice.id == notice_id
-    ).execute()
+def mark_sent(claimed: Claimed, now: datetime) -> None:
+    changes = {"status": "sent", "sent_at": now, "last_error": None}
+    if claimed.notice.secret_fields:
+        changes["payload"] = notices.scrubbed_payload(claimed.notice)
+    Notice.update(**changes).where(Notice.id == claimed.notice_id).execute()
 
 
 def mark_failed(

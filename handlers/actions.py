@@ -25,7 +25,11 @@ def register(app, lobby: Lobby) -> None:
 def _answer_invitation(service_call, body, context, respond) -> None:
     """The DM itself is updated through the outbox; only a refusal is answered here."""
     try:
-        invitation_id = int(body["actions"][0]["value"])
-        service_call(actor=actor_of(context, body["user"]["id"]), invitation_id=invitation_id)
+        invitation_id, generation = map(int, body["actions"][0]["value"].split(":"))
+        service_call(
+            actor=actor_of(context, body["user"]["id"]),
+            invitation_id=invitation_id,
+            generation=generation,
+        )
     except LobbyError as error:
         report(respond, error)

@@ -51,6 +51,7 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
 def invitation_dm(
     *,
     invitation_id: int,
+    generation: int,
     team: str,
     inviter: str,
     roles: list[str],
@@ -67,8 +68,8 @@ def invitation_dm(
             "type": "actions",
             "block_id": f"invitation:{invitation_id}",
             "elements": [
-                button("Accept", ACCEPT_INVITATION, str(invitation_id), "primary"),
-                button("Decline", DECLINE_INVITATION, str(invitation_id)),
+                button("Accept", ACCEPT_INVITATION, f"{invitation_id}:{generation}", "primary"),
+                button("Decline", DECLINE_INVITATION, f"{invitation_id}:{generation}"),
             ],
         }
     )
@@ -80,6 +81,7 @@ CLOSED_HEADLINES = {
     "declined": "You declined the invitation to {team}.",
     "expired": "This invitation to {team} expired.",
     "cancelled": "This invitation to {team} was cancelled.",
+    "replaced": "This invitation to {team} was sent again: use the newest message.",
 }
 
 

@@ -38,6 +38,11 @@ class Delivery:
             )
         return response
 
+    def update_all(self, subject: str, message: dict) -> None:
+        """Update every message remembered for `subject` (e.g. each copy of a request)."""
+        for channel, ts in outbox.messages_about(subject):
+            self.client.chat_update(channel=channel, ts=ts, **message)
+
     def tell_admins(self, admins: list[str], text: str) -> None:
         for admin in admins:
             self.post(admin, blocks.message(text))
@@ -47,24 +52,35 @@ def deliver(delivery: Delivery, notice: n.Notice) -> None:
     DELIVERERS[type(notice)](delivery, notice)
 
 
+def invitation_subject(invitation_id: int, generation: int) -> str:
+    return f"invitation:{invitation_id}:{generation}"
+
+
 @delivers(n.InvitationSent)
 def _invitation_sent(delivery: Delivery, notice: n.InvitationSent) -> None:
     message = blocks.invitation_dm(
         invitation_id=notice.invitation_id,
+        generation=notice.generation,
         team=notice.team,
         inviter=notice.inviter,
         roles=notice.roles,
         personal_message=notice.message,
         expires_at=datetime.fromisoformat(notice.expires_at),
     )
-    delivery.post(notice.invitee, message, subject=f"invitation:{notice.invitation_id}")
+    subject = invitation_subject(notice.invitation_id, notice.generation)
+    delivery.post(notice.invitee, message, subject=subject)
 
 
 @delivers(n.InvitationClosed)
 def _invitation_closed(delivery: Delivery, notice: n.InvitationClosed) -> None:
     message = blocks.invitation_closed(team=notice.team, status=notice.status)
-    for channel, ts in outbox.messages_about(f"invitation:{notice.invitation_id}"):
-        delivery.client.chat_update(channel=channel, ts=ts, **message)
+    delivery.update_all(invitation_subject(notice.invitation_id, notice.generation), message)
+
+
+@delivers(n.InvitationReplaced)
+def _invitation_replaced(delivery: Delivery, notice: n.InvitationReplaced) -> None:
+    message = blocks.invitation_closed(team=notice.team, status="replaced")
+    delivery.update_all(invitation_subject(notice.invitation_id, notice.generation), message)
 
 
 @delivers(n.InvitationAccepted)

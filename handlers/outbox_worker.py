@@ -52,7 +52,7 @@ class OutboxWorker:
             self._settle_failure(item, now, repr(error), retry_after=None, permanent=False)
         else:
             with db.connection_context():
-                outbox.mark_sent(item.notice_id, now)
+                outbox.mark_sent(item, now)
 
     def _settle_failure(self, item, now, error, *, retry_after, permanent) -> None:
         with db.connection_context():

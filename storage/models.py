@@ -128,6 +128,9 @@ class Invitation(BaseModel):
     created_at = DateTimeField()
     expires_at = DateTimeField()
     decided_at = DateTimeField(null=True)
+    # Resend bumps the generation: buttons of older DMs carry an older one and die.
+    generation = IntegerField(default=1)
+    last_sent_at = DateTimeField(null=True)
 
     # Migration 0001 adds partial unique indexes: one pending invitation per
     # person (user id or email) per team, even when two admins race.
@@ -135,6 +138,35 @@ class Invitation(BaseModel):
     @property
     def role_names(self) -> list[str]:
         return self.roles.split(",")
+
+
+class InviteCode(BaseModel):
+    """A root team's shareable invite code. Reset retires it and makes a new one."""
+
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, backref="invite_codes", on_delete="CASCADE")
+    code = CharField(unique=True)  # kept readable: admins may see it again
+    created_at = DateTimeField()
+    retired_at = DateTimeField(null=True)
+    max_uses = IntegerField(null=True)
+    uses = IntegerField(default=0)
+    expires_at = DateTimeField(null=True)
+
+    @classmethod
+    def current(cls, team: Team):
+        return cls.get_or_none(cls.team == team, cls.retired_at.is_null())
+
+
+class KnownUser(BaseModel):
+    """A Slack user whose email Lobby has checked against waiting email invitations."""
+
+    workspace_id = CharField()
+    user_id = CharField()
+    email = CharField(null=True)
+    checked_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("workspace_id", "user_id"), True),)
 
 
 class PostedMessage(BaseModel):
@@ -190,6 +222,8 @@ ALL_MODELS = [
     CustomRole,
     LinkedResource,
     Invitation,
+    InviteCode,
+    KnownUser,
     PostedMessage,
     Notice,
     AuditEntry,

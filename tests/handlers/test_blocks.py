@@ -25,6 +25,7 @@ def rendered(message):
 def invitation_dm(personal_message):
     return blocks.invitation_dm(
         invitation_id=7,
+        generation=1,
         team="Design",
         inviter="UADMIN",
         roles=["member", "lead"],
@@ -49,7 +50,7 @@ def test_an_invitation_dm_is_valid_with_and_without_a_personal_message(personal_
     message = invitation_dm(personal_message)
     assert_valid_message(message)
     (buttons,) = [b for b in message["blocks"] if b["type"] == "actions"]
-    assert [e["value"] for e in buttons["elements"]] == ["7", "7"]
+    assert [e["value"] for e in buttons["elements"]] == ["7:1", "7:1"]
     quoted = "> See you there!\n> Bring snacks."
     texts = [block["text"]["text"] for block in message["blocks"] if block["type"] == "section"]
     assert (quoted in texts) == bool(personal_message)

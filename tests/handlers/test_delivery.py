@@ -44,6 +44,7 @@ def welcome(user="UIVY"):
 def invitation_sent(clock, invitation_id=1):
     return n.InvitationSent(
         invitation_id=invitation_id,
+        generation=1,
         team="Design",
         invitee="UIVY",
         inviter="UADMIN",
@@ -90,12 +91,14 @@ def test_an_invitation_dm_has_buttons_and_closing_it_updates_that_message_withou
         "invitation_accept",
         "invitation_decline",
     ]
-    remembered = PostedMessage.get(PostedMessage.subject == "invitation:1")
+    remembered = PostedMessage.get(PostedMessage.subject == "invitation:1:1")
     assert (remembered.channel, remembered.ts) == (dm.channel, dm.ts)
 
     record(
         clock,
-        n.InvitationClosed(invitation_id=1, team="Design", status="accepted", decided_by="UIVY"),
+        n.InvitationClosed(
+            invitation_id=1, generation=1, team="Design", status="accepted", decided_by="UIVY"
+        ),
     )
     worker.deliver_due()
 
@@ -296,6 +299,7 @@ def test_a_notice_that_cannot_be_rendered_does_not_strand_the_rest_of_its_batch(
 ):
     broken = n.InvitationSent(
         invitation_id=1,
+        generation=1,
         team="Design",
         invitee="UIVY",
         inviter="UADMIN",
