@@ -194,6 +194,7 @@ class Invitations:
         token, token_hash = new_token()
         try:
             with db.atomic():  # a savepoint: a duplicate rolls back only this target
+                _expire_due_for(team, user_id, target, now)
                 invitation = Invitation.create(
                     workspace_id=actor.workspace_id,
                     team=team,
@@ -330,6 +331,17 @@ def record_closed(invitation: Invitation, status: str, by: str | None, now: date
         target=invitation.invitee_user_id or invitation.invitee_email,
         invitation=invitation.id,
     )
+
+
+def _expire_due_for(team: Team, user_id: str | None, email: str, now: datetime) -> None:
+    """Mark the person's due invitation expired, so it no longer blocks a new one."""
+    person = Invitation.invitee_user_id == user_id if user_id else Invitation.invitee_email == email
+    Invitation.update(status="expired").where(
+        Invitation.team == team,
+        person,
+        Invitation.status == "pending",
+        Invitation.expires_at <= now,
+    ).execute()
 
 
 def effective_status(invitation: Invitation, now: datetime) -> str:

@@ -1,7 +1,10 @@
 """The invitation service: one object the handlers and jobs talk to."""
 
 from bot.clock import Clock, SystemClock
+from bot.email_claims import EmailClaims
+from bot.invitation_admin import InvitationAdmin
 from bot.invitations import Invitations
+from bot.links import Links
 from bot.team_settings import TeamSettings
 from bot.teams import Teams
 
@@ -9,7 +12,16 @@ from bot.teams import Teams
 class Lobby:
     """Groups the service areas; each area's methods take keyword-only arguments."""
 
-    def __init__(self, *, clock: Clock | None = None, defaults: TeamSettings | None = None):
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        defaults: TeamSettings | None = None,
+        email_enabled: bool = False,
+    ):
         self.clock = clock or SystemClock()
         self.teams = Teams(clock=self.clock, defaults=defaults or TeamSettings())
-        self.invitations = Invitations(clock=self.clock)
+        self.invitations = Invitations(clock=self.clock, email_enabled=email_enabled)
+        self.invitation_admin = InvitationAdmin(clock=self.clock, email_enabled=email_enabled)
+        self.links = Links(clock=self.clock)
+        self.email_claims = EmailClaims(clock=self.clock)

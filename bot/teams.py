@@ -15,6 +15,7 @@ from bot.errors import (
     ResourceNotFound,
     TeamNameTaken,
 )
+from bot.links import create_code
 from bot.membership import admit, holders_of, roles_by_member, sync_notice
 from bot.permissions import OWNER, Action, Permission
 from bot.ports import ChannelFacts, Directory, UserGroupFacts
@@ -140,6 +141,7 @@ class Teams:
                     created_by=actor.user_id,
                     **self.defaults.as_fields(),
                 )
+                create_code(team, now)
                 audit.record(
                     workspace_id=actor.workspace_id,
                     now=now,

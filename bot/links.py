@@ -1,0 +1,259 @@
+"""Invite links: each root team's shareable code, joining with it, and join cards."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot import audit, notices
+from bot.access import Actor, require, resolve_team
+from bot.clock import Clock
+from bot.errors import AlreadyMember, CodeRefused, LinkJoinsDisabled, NotARootTeam
+from bot.membership import admit, holders_of, root_of
+from bot.outbox import messages_about
+from bot.permissions import Action, Permission
+from storage.db import db
+from storage.models import InviteCode, Membership, PostedMessage, Team
+
+CODE_BYTES = 16  # 128 bits
+
+
+def new_code() -> str:
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def card_subject(team: Team) -> str:
+    return f"card:{team.id}"
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    team: str
+    code: str
+    uses: int
+    max_uses: int | None
+    expires_at: datetime | None
+    link_policy: str
+    latest_card: tuple[str, str] | None  # (channel, ts) of the newest join card
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What a join card shows."""
+
+    team_id: int
+    team: str
+    code: str
+    joinable: bool  # link joins are open, so the card carries a Join button
+
+
+@dataclass(frozen=True)
+class Joined:
+    team: str
+    roles: list[str]
+
+
+def create_code(team: Team, now: datetime) -> InviteCode:
+    return InviteCode.create(
+        workspace_id=team.workspace_id, team=team, code=new_code(), created_at=now
+    )
+
+
+def _card_facts(team: Team, code: InviteCode) -> CardFacts:
+    return CardFacts(
+        team_id=team.id, team=team.name, code=code.code, joinable=team.link_policy == "open"
+    )
+
+
+def _first_admin(team: Team) -> str | None:
+    admins = holders_of(team, Permission.MANAGE_MEMBERS)
+    return admins[0] if admins else None
+
+
+class Links:
+    def __init__(self, *, clock: Clock):
+        self.clock = clock
+
+    def _root(self, actor: Actor, team_name: str | None) -> Team:
+        team = resolve_team(actor.workspace_id, team_name)
+        if team.parent_id is not None:
+            raise NotARootTeam(team=team.name, root=root_of(team).name)
+        return team
+
+    def show(self, *, actor: Actor, team_name: str | None) -> LinkInfo:
+        """The team's code, its use and limits, and where its newest join card is."""
+        team = self._root(actor, team_name)
+        require(actor, team, Action.INVITE)
+        return self._info(team)
+
+    def _info(self, team: Team) -> LinkInfo:
+        code = InviteCode.current(team)
+        latest = (
+            PostedMessage.select()
+            .where(PostedMessage.subject == card_subject(team))
+            .order_by(PostedMessage.posted_at.desc(), PostedMessage.id.desc())
+            .first()
+        )
+        return LinkInfo(
+            team=team.name,
+            code=code.code,
+            uses=code.uses,
+            max_uses=code.max_uses,
+            expires_at=code.expires_at,
+            link_policy=team.link_policy,
+            latest_card=(latest.channel, latest.ts) if latest else None,
+        )
+
+    def reset(self, *, actor: Actor, team_name: str | None) -> LinkInfo:
+        """Kill the current code at once and make a new one; join cards are re-rendered."""
+        team = self._root(actor, team_name)
+        require(actor, team, Action.RESET_LINK)
+        now = self.clock.now()
+        with db.atomic():
+            old = InviteCode.current(team)
+            InviteCode.update(retired_at=now).where(InviteCode.id == old.id).execute()
+            code = InviteCode.create(
+                workspace_id=team.workspace_id,
+                team=team,
+                code=new_code(),
+                created_at=now,
+                max_uses=old.max_uses,
+                expires_at=None,
+            )
+            self._rerender_cards(team, code, now)
+            audit.record(
+                workspace_id=team.workspace_id,
+                now=now,
+                action="link.reset",
+                actor=actor.user_id,
+                team=team,
+            )
+        return self._info(team)
+
+    def limit(
+        self,
+        *,
+        actor: Actor,
+        team_name: str | None,
+        max_uses: int | None,
+        expires_days: int | None,
+        never_expires: bool,
+    ) -> LinkInfo:
+        """Set the code's maximum uses and/or expiry (a number of days from now, or never)."""
+        team = self._root(actor, team_name)
+        require(actor, team, Action.CHANGE_SETTINGS)
+        now = self.clock.now()
+        changes = {}
+        if max_uses is not None:
+            changes["max_uses"] = max_uses
+        if never_expires:
+            changes["expires_at"] = None
+        elif expires_days is not None:
+            changes["expires_at"] = now + timedelta(days=expires_days)
+        with db.atomic():
+            InviteCode.update(**changes).where(
+                InviteCode.team == team, InviteCode.retired_at.is_null()
+            ).execute()
+            audit.record(
+                workspace_id=team.workspace_id,
+                now=now,
+                action="link.limited",
+                actor=actor.user_id,
+                team=team,
+                **changes,
+            )
+        return self._info(team)
+
+    def card(self, *, actor: Actor, team_name: str | None) -> CardFacts:
+        """What a join card for the team shows; posting one needs the invite permission."""
+        team = self._root(actor, team_name)
+        require(actor, team, Action.INVITE)
+        return _card_facts(team, InviteCode.current(team))
+
+    def remember_card(self, *, actor: Actor, team_id: int, channel: str, ts: str) -> None:
+        now = self.clock.now()
+        team = Team.get(Team.id == team_id, Team.workspace_id == actor.workspace_id)
+        with db.atomic():
+            PostedMessage.create(
+                workspace_id=team.workspace_id,
+                subject=card_subject(team),
+                channel=channel,
+                ts=ts,
+                posted_at=now,
+            )
+            audit.record(
+                workspace_id=team.workspace_id,
+                now=now,
+                action="link.card_posted",
+                actor=actor.user_id,
+                team=team,
+                target=channel,
+            )
+
+    def _rerender_cards(self, team: Team, code: InviteCode, now: datetime) -> None:
+        if not messages_about(card_subject(team)):
+            return
+        facts = _card_facts(team, code)
+        notice = notices.RenderJoinCards(
+            team_id=team.id, team=team.name, code=facts.code, joinable=facts.joinable
+        )
+        notices.record(team.workspace_id, notice, now)
+
+    def join_with_code(self, *, actor: Actor, code: str) -> Joined:
+        """Join a team with its invite code, under the team's link policy."""
+        row = InviteCode.get_or_none(
+            InviteCode.code == code, InviteCode.workspace_id == actor.workspace_id
+        )
+        if row is None:
+            raise CodeRefused(reason="unknown")
+        return self._join(actor, row.team, row)
+
+    def join_from_card(self, *, actor: Actor, team_id: int) -> Joined:
+        """The Join button of a join card: the team's current code, whatever the card showed."""
+        team = Team.get_or_none(Team.id == team_id, Team.workspace_id == actor.workspace_id)
+        if team is None:
+            raise CodeRefused(reason="unknown")
+        return self._join(actor, team, InviteCode.current(team))
+
+    def _join(self, actor: Actor, team: Team, code: InviteCode) -> Joined:
+        now = self.clock.now()
+        ask = _first_admin(team)
+        if code.retired_at is not None:
+            raise CodeRefused(reason="reset", team=team.name, ask=ask)
+        if team.link_policy == "disabled":
+            raise LinkJoinsDisabled(team=team.name, ask=ask)
+        if Membership.find(team, actor.user_id):
+            raise AlreadyMember(team=team.name)
+        with db.atomic():
+            if not self._use(code, now):
+                raise self._refusal(InviteCode.get_by_id(code.id), team, now, ask)
+            admit(
+                team=team,
+                user_id=actor.user_id,
+                roles=[team.default_role],
+                now=now,
+                via="link",
+                added_by=None,
+            )
+        return Joined(team=team.name, roles=[team.default_role])
+
+    def _use(self, code: InviteCode, now: datetime) -> bool:
+        """Count one use, atomically, only while the code is live and under its limits."""
+        return bool(
+            InviteCode.update(uses=InviteCode.uses + 1)
+            .where(
+                InviteCode.id == code.id,
+                InviteCode.retired_at.is_null(),
+                InviteCode.max_uses.is_null() | (InviteCode.uses < InviteCode.max_uses),
+                InviteCode.expires_at.is_null() | (InviteCode.expires_at > now),
+            )
+            .execute()
+        )
+
+    def _refusal(self, code: InviteCode, team: Team, now: datetime, ask) -> CodeRefused:
+        if code.retired_at is not None:
+            reason = "reset"
+        elif code.expires_at is not None and code.expires_at <= now:
+            reason = "expired"
+        else:
+            reason = "used_up"
+        return CodeRefused(reason=reason, team=team.name, ask=ask)
