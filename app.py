@@ -11,7 +11,8 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.clock import Clock, SystemClock
 from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
-from handlers import actions, commands, errors, views, workspace
+from handlers import actions, commands, errors, events, views, workspace
+from handlers.mailer import Mailer
 from handlers.outbox_worker import OutboxWorker
 from handlers.web import wsgi_app
 from storage.db import init_db
@@ -38,7 +39,12 @@ def slack_client(settings: Settings, *, wait_on_rate_limits: bool) -> WebClient:
 
 def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
     init_db(settings.database_url)
-    lobby = Lobby(clock=clock or SystemClock(), defaults=settings.team_defaults)
+    mailer = Mailer.from_url(settings.smtp_url) if settings.smtp_url else None
+    lobby = Lobby(
+        clock=clock or SystemClock(),
+        defaults=settings.team_defaults,
+        email_enabled=mailer is not None,
+    )
     client = slack_client(settings, wait_on_rate_limits=True)
     installed = client.auth_test()
     bolt = App(
@@ -54,7 +60,13 @@ def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
     commands.register(bolt, lobby)
     actions.register(bolt, lobby)
     views.register(bolt, lobby)
-    worker = OutboxWorker(slack_client(settings, wait_on_rate_limits=False), lobby.clock)
+    events.register(bolt, lobby)
+    worker = OutboxWorker(
+        slack_client(settings, wait_on_rate_limits=False),
+        lobby.clock,
+        mailer=mailer,
+        join_url=settings.join_url,
+    )
     return LobbyApp(bolt=bolt, wsgi=wsgi_app(bolt), worker=worker, lobby=lobby)
 
 

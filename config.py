@@ -8,6 +8,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot.permissions import INVITE_POLICIES, LINK_POLICIES
 from bot.team_settings import TeamSettings
+from handlers.mailer import Mailer
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -48,7 +49,7 @@ def load_settings(environ=None) -> Settings:
         database_url=_database_url(env.get("DATABASE_URL", "sqlite:///lobby.db")),
         slack_api_url=_api_url(env.get("SLACK_API_URL", DEFAULT_SLACK_API_URL)),
         port=_int(env, "PORT", 3000, low=1, high=65535),
-        smtp_url=env.get("SMTP_URL"),
+        smtp_url=_smtp_url(env.get("SMTP_URL")),
         join_url=env.get("SLACK_JOIN_URL"),
         team_defaults=_team_defaults(env),
     )
@@ -94,6 +95,15 @@ def _api_url(url: str) -> str:
     if urlparse(url).scheme not in ("http", "https"):
         raise SettingsError("SLACK_API_URL must be an http(s) URL")
     return url if url.endswith("/") else url + "/"
+
+
+def _smtp_url(url: str | None) -> str | None:
+    if url is not None:
+        try:
+            Mailer.from_url(url)
+        except ValueError as error:
+            raise SettingsError(str(error)) from None
+    return url
 
 
 def _team_defaults(env) -> TeamSettings:

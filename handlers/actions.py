@@ -1,8 +1,10 @@
-"""Buttons: accept or decline an invitation."""
+"""Buttons: answer an invitation; resend, cancel and page through invitations; join cards."""
+
+import re
 
 from bot.errors import LobbyError
 from bot.service import Lobby
-from handlers.blocks import ACCEPT_INVITATION, DECLINE_INVITATION
+from handlers import blocks, replies
 from handlers.context import actor_of
 from handlers.errors import report
 
@@ -12,24 +14,58 @@ def acknowledge(ack):
 
 
 def register(app, lobby: Lobby) -> None:
-    def accept(body, context, respond):
-        _answer_invitation(lobby.invitations.accept, body, context, respond)
+    def on(action_id, work):
+        """Ack at once; run `work(actor, value)` after, answering with its reply or refusal."""
 
-    def decline(body, context, respond):
-        _answer_invitation(lobby.invitations.decline, body, context, respond)
+        def run(body, context, respond):
+            action = body["actions"][0]
+            actor = actor_of(context, body["user"]["id"])
+            try:
+                reply = work(actor, action["value"])
+            except LobbyError as error:
+                report(respond, error)
+                return
+            if reply is not None:
+                respond(replace_original=False, response_type="ephemeral", **reply)
 
-    app.action(ACCEPT_INVITATION)(ack=acknowledge, lazy=[accept])
-    app.action(DECLINE_INVITATION)(ack=acknowledge, lazy=[decline])
+        app.action(action_id)(ack=acknowledge, lazy=[run])
 
+    def answer(service_call):
+        def work(actor, value):
+            """The DM itself is updated through the outbox; only a refusal is answered."""
+            invitation_id, generation = map(int, value.split(":"))
+            service_call(actor=actor, invitation_id=invitation_id, generation=generation)
 
-def _answer_invitation(service_call, body, context, respond) -> None:
-    """The DM itself is updated through the outbox; only a refusal is answered here."""
-    try:
-        invitation_id, generation = map(int, body["actions"][0]["value"].split(":"))
-        service_call(
-            actor=actor_of(context, body["user"]["id"]),
-            invitation_id=invitation_id,
-            generation=generation,
-        )
-    except LobbyError as error:
-        report(respond, error)
+        return work
+
+    on(blocks.ACCEPT_INVITATION, answer(lobby.invitations.accept))
+    on(blocks.DECLINE_INVITATION, answer(lobby.invitations.decline))
+
+    def resend(actor, value):
+        resent = lobby.invitation_admin.resend(actor=actor, invitation_id=int(value))
+        return replies.resent(resent.invitation, resent.code)
+
+    def cancel(actor, value):
+        cancelled = lobby.invitation_admin.cancel(actor=actor, invitation_id=int(value))
+        return replies.cancelled(cancelled)
+
+    def join(actor, value):
+        return replies.joined(lobby.links.join_from_card(actor=actor, team_id=int(value)))
+
+    on(blocks.RESEND_INVITATION, resend)
+    on(blocks.CANCEL_INVITATION, cancel)
+    on(blocks.JOIN_FROM_CARD, join)
+
+    def turn_page(body, context, respond):
+        team, status, page = body["actions"][0]["value"].split("|")
+        actor = actor_of(context, body["user"]["id"])
+        try:
+            listing = lobby.invitation_admin.list(
+                actor=actor, team_name=team, status=status, page=int(page)
+            )
+        except LobbyError as error:
+            report(respond, error)
+            return
+        respond(replace_original=True, **blocks.invitations_page(listing))
+
+    app.action(re.compile(f"^{blocks.INVITATIONS_PAGE}_"))(ack=acknowledge, lazy=[turn_page])

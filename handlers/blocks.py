@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from bot.links import CardFacts
 from handlers import mrkdwn as md
 
 ACCEPT_INVITATION = "invitation_accept"
@@ -177,3 +178,78 @@ def _static_select(action_id, options, initial) -> dict:
         "options": [_option(label, value) for label, value in options],
         "initial_option": _option(initial, initial),
     }
+
+
+RESEND_INVITATION = "invitation_resend"
+CANCEL_INVITATION = "invitation_cancel"
+INVITATIONS_PAGE = "invitations_page"
+JOIN_FROM_CARD = "card_join"
+REQUEST_FROM_CARD = "card_request"
+
+
+def invitations_page(page) -> dict:
+    """One page of `/invite list`: a section per invitation, Resend / Cancel where they apply."""
+    title = f"{md.team(page.team)} · {page.status} invitations · {page.total} in all"
+    blocks = [section(title)]
+    for row in page.rows:
+        blocks.append(section(_invitation_line(row)))
+        buttons = _invitation_buttons(row)
+        if buttons:
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": f"invitation:{row.invitation_id}",
+                    "elements": buttons,
+                }
+            )
+    if not page.rows:
+        blocks.append(context("Nothing here."))
+    if page.pages > 1:
+        blocks.append(_pager(page))
+    return {"text": title, "blocks": blocks}
+
+
+def _invitation_line(row) -> str:
+    who = md.user(row.invitee_user_id) if row.invitee_user_id else md.escape(row.invitee_email)
+    return (
+        f"{who} · {md.roles(row.roles)} · *{row.status}*\n"
+        f"sent {md.date(row.sent_at)} by {md.user(row.inviter_user_id)} · "
+        f"expires {md.date(row.expires_at)}"
+    )
+
+
+def _invitation_buttons(row) -> list[dict]:
+    value = str(row.invitation_id)
+    if row.status == "pending":
+        return [
+            button("Resend", RESEND_INVITATION, value),
+            button("Cancel", CANCEL_INVITATION, value, "danger"),
+        ]
+    if row.status == "expired":
+        return [button("Resend", RESEND_INVITATION, value, "primary")]
+    return []
+
+
+def _pager(page) -> dict:
+    elements = []
+    for label, target in (("Previous", page.page - 1), ("Next", page.page + 1)):
+        if 1 <= target <= page.pages:
+            value = f"{page.team}|{page.status}|{target}"
+            elements.append(button(label, f"{INVITATIONS_PAGE}_{label.lower()}", value))
+    return {"type": "actions", "block_id": "pager", "elements": elements}
+
+
+def join_card(card: CardFacts) -> dict:
+    """A join card for a channel: Join (while link joins are open) and Request to join."""
+    headline = f"Join {md.team(card.team)}"
+    blocks = [
+        section(f"*{headline}* — click below, or type `/invite join {card.code}`."),
+    ]
+    elements = []
+    if card.joinable:
+        elements.append(button("Join", JOIN_FROM_CARD, str(card.team_id), "primary"))
+    elements.append(button("Request to join", REQUEST_FROM_CARD, str(card.team_id)))
+    blocks.append({"type": "actions", "block_id": f"card:{card.team_id}", "elements": elements})
+    if not card.joinable:
+        blocks.append(context("Joining with the link is closed; you can ask to join."))
+    return {"text": headline, "blocks": blocks}

@@ -4,12 +4,14 @@ from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import LobbyError, NotAllowed
+from bot.errors import BotNotInChannel, LobbyError, NotAllowed
+from bot.links import Joined
 from bot.service import Lobby
 from handlers import blocks, replies
 from handlers import command_language as cl
 from handlers.context import Request, actor_of
 from handlers.errors import report, report_slack_failure
+from handlers.events import offer_waiting_invitations
 from handlers.mrkdwn import escape
 
 COMMAND_NAMES = ("/invite", "/lobby")
@@ -45,8 +47,10 @@ def register(app, lobby: Lobby) -> None:
             client=client,
             trigger_id=command.get("trigger_id"),
             command_name=command["command"],
+            channel_id=command.get("channel_id"),
         )
         try:
+            offer_waiting_invitations(lobby, request.actor, request.directory)
             reply = RUNNERS.get(type(parsed), _not_available_yet)(request, parsed)
         except LobbyError as error:
             report(respond, error)
@@ -134,3 +138,72 @@ def _invite(request: Request, command: cl.Invite) -> dict:
         directory=request.directory,
     )
     return replies.invite_summary(result, unknown_names=unknown)
+
+
+@runs(cl.ListInvitations)
+def _list_invitations(request: Request, command: cl.ListInvitations) -> dict:
+    page = request.lobby.invitation_admin.list(
+        actor=request.actor, team_name=command.team, status=command.status
+    )
+    return blocks.invitations_page(page)
+
+
+@runs(cl.ShowLink)
+def _show_link(request: Request, command: cl.ShowLink) -> dict:
+    info = request.lobby.links.show(actor=request.actor, team_name=command.team)
+    return replies.link_info(info, permalink_of(request.client, info.latest_card))
+
+
+@runs(cl.ResetLink)
+def _reset_link(request: Request, command: cl.ResetLink) -> dict:
+    info = request.lobby.links.reset(actor=request.actor, team_name=command.team)
+    return replies.link_reset(info, permalink_of(request.client, info.latest_card))
+
+
+@runs(cl.LimitLink)
+def _limit_link(request: Request, command: cl.LimitLink) -> dict:
+    info = request.lobby.links.limit(
+        actor=request.actor,
+        team_name=command.team,
+        max_uses=command.max_uses,
+        expires_days=command.expires_days,
+        never_expires=command.never_expires,
+    )
+    return replies.link_info(info, permalink_of(request.client, info.latest_card))
+
+
+@runs(cl.PostCard)
+def _post_card(request: Request, command: cl.PostCard) -> dict:
+    card = request.lobby.links.card(actor=request.actor, team_name=command.team)
+    try:
+        posted = request.client.chat_postMessage(
+            channel=request.channel_id, **blocks.join_card(card)
+        )
+    except SlackApiError as error:
+        if error.response.get("error") in ("not_in_channel", "channel_not_found"):
+            raise BotNotInChannel() from error
+        raise
+    request.lobby.links.remember_card(
+        actor=request.actor, team_id=card.team_id, channel=posted["channel"], ts=posted["ts"]
+    )
+    return replies.card_posted(card.team)
+
+
+@runs(cl.JoinWithCode)
+def _join_with_code(request: Request, command: cl.JoinWithCode) -> dict:
+    invitation = request.lobby.invitations.accept_code(actor=request.actor, code=command.code)
+    if invitation is not None:
+        return replies.joined(Joined(team=invitation.team.name, roles=invitation.role_names))
+    joined = request.lobby.links.join_with_code(actor=request.actor, code=command.code)
+    return replies.joined(joined)
+
+
+def permalink_of(client, card: tuple[str, str] | None) -> str | None:
+    """The team's link: the permalink of its newest join card (a Slack read)."""
+    if card is None:
+        return None
+    channel, ts = card
+    try:
+        return client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+    except SlackApiError:
+        return None

@@ -16,6 +16,7 @@ class Request:
     client: WebClient
     trigger_id: str | None = None
     command_name: str = "/invite"
+    channel_id: str | None = None
 
     @property
     def directory(self) -> SlackDirectory:

@@ -8,8 +8,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot import notices as n
 from bot import outbox
+from bot.links import CardFacts
 from handlers import blocks
 from handlers import mrkdwn as md
+from handlers.mailer import Mailer, invitation_email
 
 DELIVERERS: dict[type, Callable] = {}
 
@@ -25,10 +27,20 @@ def delivers(notice_type: type):
 class Delivery:
     """What a deliverer needs besides the notice: the Slack client and a way to remember posts."""
 
-    def __init__(self, client: WebClient, workspace_id: str, now: datetime):
+    def __init__(
+        self,
+        client: WebClient,
+        workspace_id: str,
+        now: datetime,
+        *,
+        mailer: Mailer | None = None,
+        join_url: str | None = None,
+    ):
         self.client = client
         self.workspace_id = workspace_id
         self.now = now
+        self.mailer = mailer
+        self.join_url = join_url
 
     def post(self, channel: str, message: dict, subject: str | None = None) -> dict:
         response = self.client.chat_postMessage(channel=channel, **message)
@@ -81,6 +93,31 @@ def _invitation_closed(delivery: Delivery, notice: n.InvitationClosed) -> None:
 def _invitation_replaced(delivery: Delivery, notice: n.InvitationReplaced) -> None:
     message = blocks.invitation_closed(team=notice.team, status="replaced")
     delivery.update_all(invitation_subject(notice.invitation_id, notice.generation), message)
+
+
+@delivers(n.EmailInvitation)
+def _email_invitation(delivery: Delivery, notice: n.EmailInvitation) -> None:
+    inviter = delivery.client.users_info(user=notice.inviter)["user"]
+    email = invitation_email(
+        to=notice.email,
+        sender=delivery.mailer.sender,
+        team=notice.team,
+        inviter_name=inviter.get("real_name") or inviter.get("name") or "A teammate",
+        roles=notice.roles,
+        personal_message=notice.message,
+        code=notice.code,
+        join_url=delivery.join_url,
+        expires_at=datetime.fromisoformat(notice.expires_at),
+    )
+    delivery.mailer.send(email)
+
+
+@delivers(n.RenderJoinCards)
+def _render_join_cards(delivery: Delivery, notice: n.RenderJoinCards) -> None:
+    card = CardFacts(
+        team_id=notice.team_id, team=notice.team, code=notice.code, joinable=notice.joinable
+    )
+    delivery.update_all(f"card:{notice.team_id}", blocks.join_card(card))
 
 
 @delivers(n.InvitationAccepted)

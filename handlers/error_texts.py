@@ -136,3 +136,69 @@ SLACK_FAILED = (
 
 def slack_failure_code(error: SlackApiError) -> str:
     return error.response.get("error") or f"HTTP {error.response.status_code}"
+
+
+@describe.register
+def _(error: errors.InvitationReplaced) -> str:
+    return f"This invitation to {team(error.team)} was sent again: use the newest message."
+
+
+@describe.register
+def _(error: errors.DailyInviteLimitReached) -> str:
+    text = (
+        f"You can send at most {error.limit} invitations a day to this team, and you have "
+        f"{error.remaining} left today, so I sent none of these {error.requested}."
+    )
+    if error.next_at:
+        text += f" You can invite again {date(error.next_at)}."
+    return text
+
+
+RESEND_REFUSALS = {
+    "accepted": "It was accepted, so there is nothing to resend.",
+    "declined": "It was declined; invite them again if they changed their mind.",
+    "cancelled": "It was cancelled; invite them again instead.",
+    "duplicate": "They already have a newer pending invitation.",
+}
+
+
+@describe.register
+def _(error: errors.InvitationNotResendable) -> str:
+    return "I can't resend this invitation. " + RESEND_REFUSALS.get(error.status, "")
+
+
+CODE_REFUSALS = {
+    "unknown": "That invite code doesn't exist. Check it, or ask whoever shared it.",
+    "reset": "That invite code for {team} was reset and no longer works.",
+    "expired": "That invite code for {team} has expired.",
+    "used_up": "That invite code for {team} has been used as many times as allowed.",
+}
+
+
+@describe.register
+def _(error: errors.CodeRefused) -> str:
+    text = CODE_REFUSALS[error.reason].format(team=team(error.team or ""))
+    if error.ask:
+        text += f" Ask {user(error.ask)} for a new one."
+    return text
+
+
+@describe.register
+def _(error: errors.LinkJoinsDisabled) -> str:
+    text = f"Joining {team(error.team)} with a link is turned off."
+    if error.ask:
+        text += f" Ask {user(error.ask)} for an invitation."
+    return text
+
+
+@describe.register
+def _(error: errors.AlreadyMember) -> str:
+    return f"You're already a member of {team(error.team)}."
+
+
+@describe.register
+def _(error: errors.BotNotInChannel) -> str:
+    return (
+        "I'm not in this channel, so I can't post here. Add Lobby to the channel "
+        "(channel details → Integrations → Add apps), then try again."
+    )

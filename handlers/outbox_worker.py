@@ -10,14 +10,25 @@ from slack_sdk.errors import SlackApiError
 from bot import outbox
 from bot.clock import Clock
 from handlers.delivery import Delivery, deliver
+from handlers.mailer import Mailer
 from storage.db import db
 
 log = logging.getLogger(__name__)
 
 
 class OutboxWorker:
-    def __init__(self, client: WebClient, clock: Clock, poll_seconds: float = 0.2):
+    def __init__(
+        self,
+        client: WebClient,
+        clock: Clock,
+        *,
+        mailer: Mailer | None = None,
+        join_url: str | None = None,
+        poll_seconds: float = 0.2,
+    ):
         self.client = client
+        self.mailer = mailer
+        self.join_url = join_url
         self.clock = clock
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
@@ -34,7 +45,10 @@ class OutboxWorker:
 
     def _deliver_one(self, item: outbox.Claimed, now) -> None:
         try:
-            deliver(Delivery(self.client, item.workspace_id, now), item.notice)
+            delivery = Delivery(
+                self.client, item.workspace_id, now, mailer=self.mailer, join_url=self.join_url
+            )
+            deliver(delivery, item.notice)
         except SlackApiError as error:
             status = error.response.status_code
             retry_after = error.response.headers.get("Retry-After") if status == 429 else None

@@ -109,6 +109,12 @@ def invite_summary(result: InviteResult, unknown_names: list[str] = ()) -> dict:
         lines.append(
             f"Not an email address: “{md.escape(outcome.target)}” ({md.escape(outcome.reason)})."
         )
+    if result.with_status("emailed"):
+        emailed = ", ".join(md.escape(o.target) for o in result.with_status("emailed"))
+        lines.append(
+            f"Emailed an invitation to {emailed}: no one in this Slack workspace uses "
+            "those addresses yet, and the invitation waits for them here."
+        )
     for outcome in result.with_status("waiting_for_account"):
         lines.append(
             f"No one in this Slack workspace uses {md.escape(outcome.target)} yet: "
@@ -129,3 +135,50 @@ def _labels(labels: list[str]) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def link_info(info, permalink: str | None) -> dict:
+    uses = f"{info.uses} use" + ("" if info.uses == 1 else "s")
+    if info.max_uses is not None:
+        uses += f" of {info.max_uses}"
+    expiry = f"expires {md.date(info.expires_at)}" if info.expires_at else "never expires"
+    lines = [
+        f"Invite code for {md.team(info.team)}: `{info.code}` ({uses}, {expiry}).",
+        f"Anyone can join with `/invite join {info.code}`"
+        + (" (link joins are turned off)." if info.link_policy == "disabled" else "."),
+        f"Link: {permalink}" if permalink else "No join card yet: post one with `/invite card`.",
+    ]
+    return message("\n".join(lines))
+
+
+def link_reset(info, permalink: str | None) -> dict:
+    reply = link_info(info, permalink)
+    reply["blocks"].insert(0, section("The old code no longer works. Here is the new one."))
+    return reply
+
+
+def resent(invitation, code: str | None) -> dict:
+    who = _invitee(invitation)
+    text = f"Sent the invitation to {who} again; it now expires {md.date(invitation.expires_at)}."
+    if code:
+        text += f" Their new invite code: `{code}` (the old one no longer works)."
+    return message(text)
+
+
+def cancelled(invitation) -> dict:
+    who = _invitee(invitation)
+    return message(f"Cancelled the invitation to {who}.")
+
+
+def joined(result) -> dict:
+    return message(f"Welcome! You joined {md.team(result.team)} as {md.roles(result.roles)}.")
+
+
+def card_posted(team: str) -> dict:
+    return message(f"Posted a join card for {md.team(team)} in this channel.")
+
+
+def _invitee(invitation) -> str:
+    if invitation.invitee_user_id:
+        return md.user(invitation.invitee_user_id)
+    return md.escape(invitation.invitee_email)

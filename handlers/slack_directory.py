@@ -17,6 +17,10 @@ class SlackDirectory:
         user = self.client.users_info(user=user_id)["user"]
         return bool(user.get("is_admin") or user.get("is_owner"))
 
+    def email_of(self, user_id: str) -> str | None:
+        user = self.client.users_info(user=user_id)["user"]
+        return user.get("profile", {}).get("email")
+
     def user_for_email(self, email: str) -> str | None:
         try:
             user = self.client.users_lookupByEmail(email=email)["user"]

@@ -2,6 +2,7 @@
 
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from waitress.server import create_server
@@ -9,10 +10,12 @@ from waitress.server import create_server
 from app import LobbyApp, create_app
 from bot import outbox
 from config import Settings
+from tests.support.clock import ManualClock
 from tests.support.database import close_database, database_url
 from tests.support.fixtures import APP_METHODS_SEEN
 from tests.support.slack_requests import SlackRequests
 from tests.support.slack_standin import SlackStandIn
+from tests.support.smtp import start_server
 
 SIGNING_SECRET = "lobby-test-signing-secret"
 ADMIN, ALICE, BOB, CAROL = "U0ADMIN1", "U0ALICE1", "U0BOB001", "U0CAROL1"
@@ -24,6 +27,7 @@ class Running:
     slack: SlackStandIn
     requests: SlackRequests
     url: str
+    clock: ManualClock
 
     def command(self, text: str, *, user_id: str = ADMIN, **kwargs):
         return self.requests.command(text, user_id=user_id, **kwargs)
@@ -53,27 +57,48 @@ def populate(slack: SlackStandIn) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def running(request, slack, tmp_path):
+def start_app(request, slack, tmp_path):
+    """Start the real app over HTTP against the stand-in; options: smtp_url, join_url."""
     populate(slack)
-    settings = Settings(
-        bot_token=slack.token,
-        signing_secret=SIGNING_SECRET,
-        app_token=None,
-        database_url=database_url(request.param, tmp_path),
-        slack_api_url=slack.api_url,
-        port=0,
-        smtp_url=None,
-        join_url=None,
-    )
-    lobby_app = create_app(settings)
-    server = create_server(lobby_app.wsgi, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    lobby_app.worker.start()
-    url = f"http://127.0.0.1:{server.effective_port}"
-    yield Running(lobby_app, slack, SlackRequests(url, SIGNING_SECRET, slack), url)
-    lobby_app.worker.stop()
-    server.close()
+    url = database_url(request.param, tmp_path)
+    started = []
+
+    def start(*, smtp_url=None, join_url=None) -> Running:
+        settings = Settings(
+            bot_token=slack.token,
+            signing_secret=SIGNING_SECRET,
+            app_token=None,
+            database_url=url,
+            slack_api_url=slack.api_url,
+            port=0,
+            smtp_url=smtp_url,
+            join_url=join_url,
+        )
+        clock = ManualClock(datetime.now(UTC).replace(tzinfo=None, microsecond=0))
+        lobby_app = create_app(settings, clock=clock)
+        server = create_server(lobby_app.wsgi, host="127.0.0.1", port=0, threads=4)
+        threading.Thread(target=server.run, daemon=True).start()
+        lobby_app.worker.start()
+        base = f"http://127.0.0.1:{server.effective_port}"
+        started.append((lobby_app, server))
+        return Running(lobby_app, slack, SlackRequests(base, SIGNING_SECRET, slack), base, clock)
+
+    yield start
+    for lobby_app, server in started:
+        lobby_app.worker.stop()
+        server.close()
     APP_METHODS_SEEN.update(call.method for call in slack.calls if call.ok)
     assert not slack.block_failures, f"the app sent invalid Block Kit: {slack.block_failures}"
     close_database()
+
+
+@pytest.fixture
+def running(start_app) -> Running:
+    return start_app()
+
+
+@pytest.fixture
+def smtp():
+    controller, inbox = start_server()
+    yield f"smtp://127.0.0.1:{controller.port}?from=lobby@example.com", inbox
+    controller.stop()

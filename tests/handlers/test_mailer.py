@@ -1,14 +1,11 @@
-import email
-import email.policy
 import smtplib
-import socket
 from datetime import datetime
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from handlers.mailer import Mailer, invitation_email
+from tests.support.smtp import free_port, start_server
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
@@ -16,41 +13,10 @@ PASSWORD = "s3cret-pw"
 EXPIRES = datetime(2026, 11, 30, 14, 5)
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    @property
-    def messages(self):
-        return [
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-            for envelope in self.envelopes
-        ]
-
-
 def check_credentials(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"lobby"
     # handled=False: aiosmtpd then answers a failure with 535 itself.
     return AuthResult(success=ok and auth_data.password == PASSWORD.encode(), handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(**kwargs):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **kwargs)
-    controller.start()
-    return controller, inbox
 
 
 @pytest.fixture
