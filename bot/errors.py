@@ -140,6 +140,33 @@ class BotNotInChannel(LobbyError):
 
 
 @dataclass
+class RequestPending(LobbyError):
+    team: str
+    since: datetime
+
+
+@dataclass
+class RequestCooldown(LobbyError):
+    team: str
+    until: datetime
+
+
+@dataclass
+class RequestNotFound(LobbyError):
+    pass
+
+
+@dataclass
+class RequestAlreadyDecided(LobbyError):
+    """A click on a stale copy of a request: says who decided."""
+
+    status: str  # approved | denied | expired | cancelled
+    decided_by: str | None
+    at: datetime | None
+    roles: list[str]
+
+
+@dataclass
 class ResourceNotFound(LobbyError):
     kind: str  # channel | usergroup
     reference: str

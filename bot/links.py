@@ -11,6 +11,7 @@ from bot.errors import AlreadyMember, CodeRefused, LinkJoinsDisabled, NotARootTe
 from bot.membership import admit, holders_of, root_of
 from bot.outbox import messages_about
 from bot.permissions import Action, Permission
+from bot.requests import Requests
 from storage.db import db
 from storage.models import InviteCode, Membership, PostedMessage, Team
 
@@ -50,6 +51,7 @@ class CardFacts:
 class Joined:
     team: str
     roles: list[str]
+    requested: bool = False  # the approval link policy turned the join into a request
 
 
 def create_code(team: Team, now: datetime) -> InviteCode:
@@ -70,8 +72,9 @@ def _first_admin(team: Team) -> str | None:
 
 
 class Links:
-    def __init__(self, *, clock: Clock):
+    def __init__(self, *, clock: Clock, requests: Requests):
         self.clock = clock
+        self.requests = requests
 
     def _root(self, actor: Actor, team_name: str | None) -> Team:
         team = resolve_team(actor.workspace_id, team_name)
@@ -223,6 +226,11 @@ class Links:
             raise LinkJoinsDisabled(team=team.name, ask=ask)
         if Membership.find(team, actor.user_id):
             raise AlreadyMember(team=team.name)
+        if team.link_policy == "approval":
+            if not _is_live(code, now):
+                raise self._refusal(code, team, now, ask)
+            self.requests.ask_team(actor=actor, team=team, note=None)
+            return Joined(team=team.name, roles=[], requested=True)
         with db.atomic():
             if not self._use(code, now):
                 raise self._refusal(InviteCode.get_by_id(code.id), team, now, ask)
@@ -257,3 +265,11 @@ class Links:
         else:
             reason = "used_up"
         return CodeRefused(reason=reason, team=team.name, ask=ask)
+
+
+def _is_live(code: InviteCode, now: datetime) -> bool:
+    return (
+        code.retired_at is None
+        and (code.max_uses is None or code.uses < code.max_uses)
+        and (code.expires_at is None or code.expires_at > now)
+    )

@@ -10,6 +10,9 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import ClassVar
 
+from peewee import IntegrityError
+
+from storage.db import db
 from storage.models import Notice as NoticeRow
 
 NOTICE_KINDS: dict[str, type["Notice"]] = {}
@@ -91,6 +94,56 @@ class RenderJoinCards(Notice):
 
 
 @dataclass(frozen=True)
+class RequestForApproval(Notice):
+    """One approver's copy (or the notification channel's) of a join request, with buttons."""
+
+    kind: ClassVar[str] = "request_for_approval"
+    request_id: int
+    team: str
+    requester: str
+    note: str | None
+    recipient: str
+    roles: list[str]  # what this recipient may grant
+    default_role: str
+    member_count: int
+
+
+@dataclass(frozen=True)
+class RequestDecided(Notice):
+    """Update every copy of the request: "Approved by @bob as Member", no buttons."""
+
+    kind: ClassVar[str] = "request_decided"
+    request_id: int
+    team: str
+    requester: str
+    status: str  # approved | denied | expired
+    decided_by: str | None
+    roles: list[str]
+
+
+@dataclass(frozen=True)
+class RequestAnswered(Notice):
+    """Tell the requester what became of their request."""
+
+    kind: ClassVar[str] = "request_answered"
+    team: str
+    requester: str
+    status: str  # approved | denied | expired
+    decided_by: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class RequestReminder(Notice):
+    """Once a day: the requests waiting over 24 hours, for one approver."""
+
+    kind: ClassVar[str] = "request_reminder"
+    team: str
+    recipient: str
+    requesters: list[str]
+
+
+@dataclass(frozen=True)
 class InvitationAccepted(Notice):
     """Tell the inviter."""
 
@@ -162,15 +215,26 @@ class JoinChannel(Notice):
     channel_id: str
 
 
-def record(workspace_id: str, notice: Notice, now: datetime) -> None:
-    """Store a notice in the caller's transaction."""
-    NoticeRow.create(
-        workspace_id=workspace_id,
-        kind=notice.kind,
-        payload=json.dumps(asdict(notice)),
-        created_at=now,
-        next_attempt_at=now,
-    )
+def record(
+    workspace_id: str, notice: Notice, now: datetime, *, dedupe_key: str | None = None
+) -> bool:
+    """Store a notice in the caller's transaction; with a `dedupe_key`, at most once ever.
+
+    Returns False when a notice with that key was already recorded.
+    """
+    try:
+        with db.atomic():  # a savepoint, so a duplicate key leaves the caller's work intact
+            NoticeRow.create(
+                workspace_id=workspace_id,
+                kind=notice.kind,
+                payload=json.dumps(asdict(notice)),
+                dedupe_key=dedupe_key,
+                created_at=now,
+                next_attempt_at=now,
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def scrubbed_payload(notice: Notice) -> str:

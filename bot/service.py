@@ -5,6 +5,7 @@ from bot.email_claims import EmailClaims
 from bot.invitation_admin import InvitationAdmin
 from bot.invitations import Invitations
 from bot.links import Links
+from bot.requests import Requests
 from bot.team_settings import TeamSettings
 from bot.teams import Teams
 
@@ -23,5 +24,6 @@ class Lobby:
         self.teams = Teams(clock=self.clock, defaults=defaults or TeamSettings())
         self.invitations = Invitations(clock=self.clock, email_enabled=email_enabled)
         self.invitation_admin = InvitationAdmin(clock=self.clock, email_enabled=email_enabled)
-        self.links = Links(clock=self.clock)
+        self.requests = Requests(clock=self.clock)
+        self.links = Links(clock=self.clock, requests=self.requests)
         self.email_claims = EmailClaims(clock=self.clock)

@@ -157,6 +157,24 @@ class InviteCode(BaseModel):
         return cls.get_or_none(cls.team == team, cls.retired_at.is_null())
 
 
+class JoinRequest(BaseModel):
+    """A teammate asking to join a team; the first approver's decision wins."""
+
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, backref="join_requests", on_delete="CASCADE")
+    requester_user_id = CharField()
+    note = TextField(null=True)
+    status = CharField(default="pending")  # pending | approved | denied | expired | cancelled
+    created_at = DateTimeField()
+    expires_at = DateTimeField()
+    decided_at = DateTimeField(null=True)
+    decided_by = CharField(null=True)
+    granted_roles = TextField(null=True)
+    deny_reason = TextField(null=True)
+
+    # Migration 0003 adds a partial unique index: one pending request per person per team.
+
+
 class KnownUser(BaseModel):
     """A Slack user whose email Lobby has checked against waiting email invitations."""
 
@@ -223,6 +241,7 @@ ALL_MODELS = [
     LinkedResource,
     Invitation,
     InviteCode,
+    JoinRequest,
     KnownUser,
     PostedMessage,
     Notice,

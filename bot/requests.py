@@ -1,0 +1,312 @@
+"""Join requests: ask, approve or deny (first decision wins), expire, remind."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from peewee import IntegrityError
+
+from bot import audit, notices
+from bot.access import Actor, require, resolve_team, team_names
+from bot.clock import Clock
+from bot.errors import (
+    AlreadyMember,
+    CannotGrantRole,
+    NotARootTeam,
+    RequestAlreadyDecided,
+    RequestCooldown,
+    RequestNotFound,
+    RequestPending,
+    UnknownRole,
+)
+from bot.membership import admin_recipients, admit, holders_of, role_book, roles_by_member, root_of
+from bot.permissions import Action, Permission
+from storage.db import db
+from storage.models import JoinRequest, Membership, Team
+
+DAY = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class RequestView:
+    request_id: int
+    team: str
+    requester: str
+    note: str | None
+    created_at: datetime
+
+
+def request_subject(request_id: int) -> str:
+    return f"request:{request_id}"
+
+
+class Requests:
+    def __init__(self, *, clock: Clock):
+        self.clock = clock
+
+    def ask_in_words(self, *, actor: Actor, text: str) -> JoinRequest:
+        """`/invite request [TEAM] [note…]`: the first word is a team when it names one."""
+        words = text.split(maxsplit=1)
+        known = {name.lower() for name in team_names(actor.workspace_id)}
+        if words and words[0].lower() in known:
+            return self.ask(
+                actor=actor, team_name=words[0], note=words[1] if len(words) > 1 else None
+            )
+        return self.ask(actor=actor, team_name=None, note=text or None)
+
+    def ask(self, *, actor: Actor, team_name: str | None, note: str | None) -> JoinRequest:
+        team = resolve_team(actor.workspace_id, team_name)
+        return self.ask_team(actor=actor, team=team, note=note)
+
+    def ask_team(self, *, actor: Actor, team: Team, note: str | None) -> JoinRequest:
+        """One pending request per person per team; after a denial, a cooldown."""
+        if team.parent_id is not None:
+            raise NotARootTeam(team=team.name, root=root_of(team).name)
+        if Membership.find(team, actor.user_id):
+            raise AlreadyMember(team=team.name)
+        now = self.clock.now()
+        self._expire_due_for(team, actor.user_id, now)
+        self._check_cooldown(team, actor.user_id, now)
+        try:
+            with db.atomic():
+                request = JoinRequest.create(
+                    workspace_id=actor.workspace_id,
+                    team=team,
+                    requester_user_id=actor.user_id,
+                    note=note,
+                    created_at=now,
+                    expires_at=now + timedelta(days=team.request_expiry_days),
+                )
+                self._notify_approvers(team, request, now)
+                audit.record(
+                    workspace_id=actor.workspace_id,
+                    now=now,
+                    action="request.created",
+                    actor=actor.user_id,
+                    team=team,
+                    target=actor.user_id,
+                    request=request.id,
+                )
+        except IntegrityError as exc:
+            pending = JoinRequest.get(
+                JoinRequest.team == team,
+                JoinRequest.requester_user_id == actor.user_id,
+                JoinRequest.status == "pending",
+            )
+            raise RequestPending(team=team.name, since=pending.created_at) from exc
+        return request
+
+    def _expire_due_for(self, team: Team, user_id: str, now: datetime) -> None:
+        JoinRequest.update(status="expired", decided_at=JoinRequest.expires_at).where(
+            JoinRequest.team == team,
+            JoinRequest.requester_user_id == user_id,
+            JoinRequest.status == "pending",
+            JoinRequest.expires_at <= now,
+        ).execute()
+
+    def _check_cooldown(self, team: Team, user_id: str, now: datetime) -> None:
+        last_denial = (
+            JoinRequest.select()
+            .where(
+                JoinRequest.team == team,
+                JoinRequest.requester_user_id == user_id,
+                JoinRequest.status == "denied",
+            )
+            .order_by(JoinRequest.decided_at.desc())
+            .first()
+        )
+        if last_denial:
+            until = last_denial.decided_at + timedelta(days=team.request_cooldown_days)
+            if until > now:
+                raise RequestCooldown(team=team.name, until=until)
+
+    def _notify_approvers(self, team: Team, request: JoinRequest, now: datetime) -> None:
+        """A copy with Approve / Deny for every approver, or the team's notification channel."""
+        book, members = role_book(team), roles_by_member(team)
+        approvers = holders_of(team, Permission.APPROVE_REQUESTS)
+        for recipient in admin_recipients(team, approvers, exclude={request.requester_user_id}):
+            granter_roles = members.get(recipient, ["admin"])  # a channel: what admins may give
+            grantable = [r for r in book.names() if book.may_grant(granter_roles, r)]
+            notice = notices.RequestForApproval(
+                request_id=request.id,
+                team=team.name,
+                requester=request.requester_user_id,
+                note=request.note,
+                recipient=recipient,
+                roles=grantable,
+                default_role=team.default_role,
+                member_count=len(members),
+            )
+            notices.record(team.workspace_id, notice, now)
+
+    def approve(self, *, actor: Actor, request_id: int, role: str | None = None) -> JoinRequest:
+        """The first decision wins: the requester becomes a member, as by an invitation."""
+        request, approver_roles = self._for_approver(actor, request_id)
+        team = request.team
+        role = role or team.default_role
+        book = role_book(team)
+        if not book.exists(role):
+            raise UnknownRole(role=role, known=book.names())
+        if not book.may_approve_as(approver_roles, [role]):
+            raise CannotGrantRole(role=role)
+        with db.atomic():
+            now = self._decide(request, actor, "approved", roles=[role])
+            admit(
+                team=team,
+                user_id=request.requester_user_id,
+                roles=[role],
+                now=now,
+                via="request",
+                added_by=actor.user_id,
+            )
+        return JoinRequest.get_by_id(request.id)
+
+    def deny(self, *, actor: Actor, request_id: int, reason: str | None = None) -> JoinRequest:
+        request, _ = self._for_approver(actor, request_id)
+        with db.atomic():
+            self._decide(request, actor, "denied", roles=[], reason=reason)
+        return JoinRequest.get_by_id(request.id)
+
+    def _for_approver(self, actor: Actor, request_id: int) -> tuple[JoinRequest, set[str]]:
+        """The request, and the actor's roles on its team, which must let them approve."""
+        request = JoinRequest.get_or_none(
+            JoinRequest.id == request_id, JoinRequest.workspace_id == actor.workspace_id
+        )
+        if request is None:
+            raise RequestNotFound()
+        return request, require(actor, request.team, Action.APPROVE_REQUESTS)
+
+    def _decide(self, request, actor, status, *, roles, reason=None) -> datetime:
+        """Conditional update: only one decision can move a pending request."""
+        now = self.clock.now()
+        changed = (
+            JoinRequest.update(
+                status=status,
+                decided_at=now,
+                decided_by=actor.user_id,
+                granted_roles=",".join(roles) or None,
+                deny_reason=reason,
+            )
+            .where(
+                JoinRequest.id == request.id,
+                JoinRequest.status == "pending",
+                JoinRequest.expires_at > now,
+            )
+            .execute()
+        )
+        if not changed:
+            raise _already_decided(JoinRequest.get_by_id(request.id), now)
+        self._record_outcome(request, status, actor.user_id, roles, reason, now)
+        return now
+
+    def _record_outcome(self, request, status, decided_by, roles, reason, now) -> None:
+        team = request.team
+        workspace_id = request.workspace_id
+        decided = notices.RequestDecided(
+            request_id=request.id,
+            team=team.name,
+            requester=request.requester_user_id,
+            status=status,
+            decided_by=decided_by,
+            roles=roles,
+        )
+        notices.record(workspace_id, decided, now)
+        answered = notices.RequestAnswered(
+            team=team.name,
+            requester=request.requester_user_id,
+            status=status,
+            decided_by=decided_by,
+            reason=reason,
+        )
+        notices.record(workspace_id, answered, now)
+        audit.record(
+            workspace_id=workspace_id,
+            now=now,
+            action=f"request.{status}",
+            actor=decided_by,
+            team=team,
+            target=request.requester_user_id,
+            request=request.id,
+            roles=roles,
+            reason=reason,
+        )
+
+    def pending(self, *, actor: Actor, team_name: str | None) -> list[RequestView]:
+        """`/invite requests`: what waits for a decision on a team."""
+        team = resolve_team(actor.workspace_id, team_name)
+        require(actor, team, Action.APPROVE_REQUESTS)
+        now = self.clock.now()
+        query = (
+            JoinRequest.select()
+            .where(
+                JoinRequest.team == team,
+                JoinRequest.status == "pending",
+                JoinRequest.expires_at > now,
+            )
+            .order_by(JoinRequest.created_at)
+        )
+        return [
+            RequestView(r.id, team.name, r.requester_user_id, r.note, r.created_at) for r in query
+        ]
+
+    def expire_due(self) -> int:
+        """Expire every request past its time, telling each requester once."""
+        now = self.clock.now()
+        with db.atomic():
+            due = list(
+                JoinRequest.select().where(
+                    JoinRequest.status == "pending", JoinRequest.expires_at <= now
+                )
+            )
+            for request in due:
+                changed = (
+                    JoinRequest.update(status="expired", decided_at=now)
+                    .where(JoinRequest.id == request.id, JoinRequest.status == "pending")
+                    .execute()
+                )
+                if changed:
+                    self._record_outcome(request, "expired", None, [], None, now)
+        return len(due)
+
+    def remind_approvers(self) -> int:
+        """One reminder a day per approver, listing requests waiting over 24 hours."""
+        now = self.clock.now()
+        waiting = (
+            JoinRequest.select()
+            .where(
+                JoinRequest.status == "pending",
+                JoinRequest.created_at <= now - DAY,
+                JoinRequest.expires_at > now,
+            )
+            .order_by(JoinRequest.team, JoinRequest.created_at)
+        )
+        by_team: dict[int, list[JoinRequest]] = {}
+        for request in waiting:
+            by_team.setdefault(request.team_id, []).append(request)
+        sent = 0
+        with db.atomic():
+            for requests in by_team.values():
+                sent += self._remind(requests[0].team, requests, now)
+        return sent
+
+    def _remind(self, team: Team, requests: list[JoinRequest], now: datetime) -> int:
+        approvers = holders_of(team, Permission.APPROVE_REQUESTS)
+        sent = 0
+        for recipient in admin_recipients(team, approvers, exclude=set()):
+            reminder = notices.RequestReminder(
+                team=team.name,
+                recipient=recipient,
+                requesters=[r.requester_user_id for r in requests],
+            )
+            key = f"request-reminder:{team.id}:{recipient}:{now.date().isoformat()}"
+            sent += notices.record(team.workspace_id, reminder, now, dedupe_key=key)
+        return sent
+
+
+def _already_decided(request: JoinRequest, now: datetime) -> RequestAlreadyDecided:
+    expired = request.status == "pending" and request.expires_at <= now
+    return RequestAlreadyDecided(
+        status="expired" if expired else request.status,
+        decided_by=request.decided_by,
+        at=request.expires_at if expired else request.decided_at,
+        roles=request.granted_roles.split(",") if request.granted_roles else [],
+    )
