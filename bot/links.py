@@ -9,7 +9,7 @@ from bot.access import Actor, require, resolve_team
 from bot.clock import Clock
 from bot.errors import AlreadyMember, CodeRefused, LinkJoinsDisabled, NotARootTeam
 from bot.membership import admit, holders_of, root_of
-from bot.outbox import messages_about
+from bot.outbox import card_subject, messages_about
 from bot.permissions import Action, Permission
 from bot.requests import Requests
 from storage.db import db
@@ -20,10 +20,6 @@ CODE_BYTES = 16  # 128 bits
 
 def new_code() -> str:
     return secrets.token_urlsafe(CODE_BYTES)
-
-
-def card_subject(team: Team) -> str:
-    return f"card:{team.id}"
 
 
 @dataclass(frozen=True)
@@ -92,7 +88,7 @@ class Links:
         code = InviteCode.current(team)
         latest = (
             PostedMessage.select()
-            .where(PostedMessage.subject == card_subject(team))
+            .where(PostedMessage.subject == card_subject(team.id))
             .order_by(PostedMessage.posted_at.desc(), PostedMessage.id.desc())
             .first()
         )
@@ -178,7 +174,7 @@ class Links:
         with db.atomic():
             PostedMessage.create(
                 workspace_id=team.workspace_id,
-                subject=card_subject(team),
+                subject=card_subject(team.id),
                 channel=channel,
                 ts=ts,
                 posted_at=now,
@@ -193,7 +189,7 @@ class Links:
             )
 
     def _rerender_cards(self, team: Team, code: InviteCode, now: datetime) -> None:
-        if not messages_about(card_subject(team)):
+        if not messages_about(card_subject(team.id)):
             return
         facts = _card_facts(team, code)
         notice = notices.RenderJoinCards(

@@ -67,6 +67,19 @@ def mark_failed(
     return False
 
 
+# Subjects of messages that are updated later, one place for their names.
+def invitation_subject(invitation_id: int, generation: int) -> str:
+    return f"invitation:{invitation_id}:{generation}"
+
+
+def request_subject(request_id: int) -> str:
+    return f"request:{request_id}"
+
+
+def card_subject(team_id: int) -> str:
+    return f"card:{team_id}"
+
+
 def remember_message(workspace_id: str, subject: str, channel: str, ts: str, now: datetime) -> None:
     """Keep where a message about `subject` went, so it can be updated later."""
     with db.atomic():

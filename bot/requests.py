@@ -35,8 +35,13 @@ class RequestView:
     created_at: datetime
 
 
-def request_subject(request_id: int) -> str:
-    return f"request:{request_id}"
+@dataclass(frozen=True)
+class PendingRequests:
+    team: str
+    roles: list[str]  # what the approver may grant
+    default_role: str
+    member_count: int
+    requests: list[RequestView]
 
 
 class Requests:
@@ -166,6 +171,14 @@ class Requests:
             self._decide(request, actor, "denied", roles=[], reason=reason)
         return JoinRequest.get_by_id(request.id)
 
+    def check_may_decide(self, *, actor: Actor, request_id: int) -> None:
+        """Refuse early (before asking for a reason) when the request is closed or not theirs
+        to decide."""
+        request, _ = self._for_approver(actor, request_id)
+        now = self.clock.now()
+        if request.status != "pending" or request.expires_at <= now:
+            raise _already_decided(request, now)
+
     def _for_approver(self, actor: Actor, request_id: int) -> tuple[JoinRequest, set[str]]:
         """The request, and the actor's roles on its team, which must let them approve."""
         request = JoinRequest.get_or_none(
@@ -230,10 +243,11 @@ class Requests:
             reason=reason,
         )
 
-    def pending(self, *, actor: Actor, team_name: str | None) -> list[RequestView]:
-        """`/invite requests`: what waits for a decision on a team."""
+    def pending(self, *, actor: Actor, team_name: str | None) -> "PendingRequests":
+        """`/invite requests`: what waits for a decision on a team, and what the actor may give."""
         team = resolve_team(actor.workspace_id, team_name)
-        require(actor, team, Action.APPROVE_REQUESTS)
+        approver_roles = require(actor, team, Action.APPROVE_REQUESTS)
+        book = role_book(team)
         now = self.clock.now()
         query = (
             JoinRequest.select()
@@ -244,9 +258,33 @@ class Requests:
             )
             .order_by(JoinRequest.created_at)
         )
-        return [
-            RequestView(r.id, team.name, r.requester_user_id, r.note, r.created_at) for r in query
-        ]
+        return PendingRequests(
+            team=team.name,
+            roles=[r for r in book.names() if book.may_grant(approver_roles, r)],
+            default_role=team.default_role,
+            member_count=len(roles_by_member(team)),
+            requests=[
+                RequestView(r.id, team.name, r.requester_user_id, r.note, r.created_at)
+                for r in query
+            ],
+        )
+
+    def ask_by_team_id(self, *, actor: Actor, team_id: int, note: str | None) -> JoinRequest:
+        """The Request to join button of a join card."""
+        team = Team.get_or_none(Team.id == team_id, Team.workspace_id == actor.workspace_id)
+        if team is None:
+            raise RequestNotFound()
+        return self.ask_team(actor=actor, team=team, note=note)
+
+    def requestable_teams(self, *, actor: Actor) -> list[str]:
+        """Root teams the actor is not a member of, for the request modal."""
+        mine = Membership.select(Membership.team).where(
+            Membership.workspace_id == actor.workspace_id, Membership.user_id == actor.user_id
+        )
+        query = Team.in_workspace(actor.workspace_id).where(
+            Team.parent.is_null(), Team.id.not_in(mine)
+        )
+        return [team.name for team in query]
 
     def expire_due(self) -> int:
         """Expire every request past its time, telling each requester once."""

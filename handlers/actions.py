@@ -50,8 +50,43 @@ def register(app, lobby: Lobby) -> None:
         return replies.cancelled(cancelled)
 
     def join(actor, value):
-        return replies.joined(lobby.links.join_from_card(actor=actor, team_id=int(value)))
+        joined = lobby.links.join_from_card(actor=actor, team_id=int(value))
+        return replies.request_sent(joined.team) if joined.requested else replies.joined(joined)
 
+    def request_from_card(actor, value):
+        request = lobby.requests.ask_by_team_id(actor=actor, team_id=int(value), note=None)
+        return replies.request_sent(request.team.name)
+
+    def approve(body, context, respond):
+        """Approve with the role chosen in the same message (its state travels with the click)."""
+        action = body["actions"][0]
+        chosen = body.get("state", {}).get("values", {}).get(action["block_id"], {})
+        option = chosen.get(blocks.REQUEST_ROLE, {}).get("selected_option")
+        actor = actor_of(context, body["user"]["id"])
+        try:
+            lobby.requests.approve(
+                actor=actor,
+                request_id=int(action["value"]),
+                role=option["value"] if option else None,
+            )
+        except LobbyError as error:
+            report(respond, error)
+
+    def deny(body, context, client, respond):
+        """Deny asks for an optional reason first: a modal, opened with this click's trigger."""
+        actor = actor_of(context, body["user"]["id"])
+        request_id = int(body["actions"][0]["value"])
+        try:
+            lobby.requests.check_may_decide(actor=actor, request_id=request_id)
+        except LobbyError as error:
+            report(respond, error)
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=blocks.deny_modal(request_id))
+
+    app.action(blocks.APPROVE_REQUEST)(ack=acknowledge, lazy=[approve])
+    app.action(blocks.DENY_REQUEST)(ack=acknowledge, lazy=[deny])
+    app.action(blocks.REQUEST_ROLE)(acknowledge)  # choosing a role alone changes nothing
+    on(blocks.REQUEST_FROM_CARD, request_from_card)
     on(blocks.RESEND_INVITATION, resend)
     on(blocks.CANCEL_INVITATION, cancel)
     on(blocks.JOIN_FROM_CARD, join)

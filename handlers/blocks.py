@@ -253,3 +253,93 @@ def join_card(card: CardFacts) -> dict:
     if not card.joinable:
         blocks.append(context("Joining with the link is closed; you can ask to join."))
     return {"text": headline, "blocks": blocks}
+
+
+APPROVE_REQUEST = "request_approve"
+DENY_REQUEST = "request_deny"
+REQUEST_ROLE = "request_role"
+DENY_MODAL = "deny_request_modal"
+REQUEST_MODAL = "request_modal"
+
+
+def request_for_approval(
+    *,
+    request_id: int,
+    team: str,
+    requester: str,
+    note: str | None,
+    roles: list[str],
+    default_role: str,
+    member_count: int,
+) -> dict:
+    """An approver's copy of a join request: role choice, Approve, Deny."""
+    headline = f"{md.user(requester)} asks to join {md.team(team)}."
+    blocks = [section(headline)]
+    if note:
+        blocks.append(section(md.quote(note)))
+    noun = "member" if member_count == 1 else "members"
+    blocks.append(context(f"{md.team(team)} has {member_count} {noun}."))
+    role_options = [_option(role.capitalize(), role) for role in roles]
+    initial = default_role if default_role in roles else roles[0]
+    elements = [
+        {
+            "type": "static_select",
+            "action_id": REQUEST_ROLE,
+            "options": role_options,
+            "initial_option": _option(initial.capitalize(), initial),
+        },
+        button("Approve", APPROVE_REQUEST, str(request_id), "primary"),
+        button("Deny", DENY_REQUEST, str(request_id), "danger"),
+    ]
+    blocks.append({"type": "actions", "block_id": f"request:{request_id}", "elements": elements})
+    return {"text": headline, "blocks": blocks}
+
+
+def request_decided(
+    *, team: str, requester: str, status: str, decided_by: str | None, roles: list[str]
+) -> dict:
+    who = f"{md.user(requester)}'s request to join {md.team(team)}"
+    if status == "approved":
+        return message(f"{who}: approved by {md.user(decided_by)} as {md.roles(roles)}.")
+    if status == "denied":
+        return message(f"{who}: denied by {md.user(decided_by)}.")
+    return message(f"{who} expired without a decision.")
+
+
+def deny_modal(request_id: int) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": DENY_MODAL,
+        "private_metadata": str(request_id),
+        "title": {"type": "plain_text", "text": "Deny request"},
+        "submit": {"type": "plain_text", "text": "Deny"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _input(
+                "reason",
+                "Reason (shown to them)",
+                {"type": "plain_text_input", "action_id": "reason", "multiline": True},
+                optional=True,
+            )
+        ],
+    }
+
+
+def request_modal(teams: list[str]) -> dict:
+    """For people who may not invite: ask to join a team, with an optional note."""
+    return {
+        "type": "modal",
+        "callback_id": REQUEST_MODAL,
+        "title": {"type": "plain_text", "text": "Ask to join a team"},
+        "submit": {"type": "plain_text", "text": "Ask"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _input("team", "Team", _static_select("team", [(t, t) for t in teams], teams[0])),
+            _input(
+                "note",
+                "A note for the admins",
+                {"type": "plain_text_input", "action_id": "note", "multiline": True},
+                optional=True,
+            ),
+        ],
+    }

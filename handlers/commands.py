@@ -78,7 +78,11 @@ def _help(request: Request, command: cl.Help) -> dict:
 def _open_invite_modal(request: Request, command: cl.OpenInviteModal) -> None:
     options = request.lobby.invitations.options(actor=request.actor)
     if not options:
-        raise NotAllowed(action="invite")
+        teams = request.lobby.requests.requestable_teams(actor=request.actor)
+        if not teams:
+            raise NotAllowed(action="invite")
+        request.client.views_open(trigger_id=request.trigger_id, view=blocks.request_modal(teams))
+        return None
     first = options[0]
     view = blocks.invite_modal(
         teams=[option.team for option in options],
@@ -195,7 +199,7 @@ def _join_with_code(request: Request, command: cl.JoinWithCode) -> dict:
     if invitation is not None:
         return replies.joined(Joined(team=invitation.team.name, roles=invitation.role_names))
     joined = request.lobby.links.join_with_code(actor=request.actor, code=command.code)
-    return replies.joined(joined)
+    return replies.request_sent(joined.team) if joined.requested else replies.joined(joined)
 
 
 def permalink_of(client, card: tuple[str, str] | None) -> str | None:
@@ -207,3 +211,15 @@ def permalink_of(client, card: tuple[str, str] | None) -> str | None:
         return client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
     except SlackApiError:
         return None
+
+
+@runs(cl.RequestToJoin)
+def _request_to_join(request: Request, command: cl.RequestToJoin) -> dict:
+    asked = request.lobby.requests.ask_in_words(actor=request.actor, text=command.text)
+    return replies.request_sent(asked.team.name)
+
+
+@runs(cl.ListRequests)
+def _list_requests(request: Request, command: cl.ListRequests) -> dict:
+    pending = request.lobby.requests.pending(actor=request.actor, team_name=command.team)
+    return replies.pending_requests(pending)

@@ -64,10 +64,6 @@ def deliver(delivery: Delivery, notice: n.Notice) -> None:
     DELIVERERS[type(notice)](delivery, notice)
 
 
-def invitation_subject(invitation_id: int, generation: int) -> str:
-    return f"invitation:{invitation_id}:{generation}"
-
-
 @delivers(n.InvitationSent)
 def _invitation_sent(delivery: Delivery, notice: n.InvitationSent) -> None:
     message = blocks.invitation_dm(
@@ -79,20 +75,20 @@ def _invitation_sent(delivery: Delivery, notice: n.InvitationSent) -> None:
         personal_message=notice.message,
         expires_at=datetime.fromisoformat(notice.expires_at),
     )
-    subject = invitation_subject(notice.invitation_id, notice.generation)
+    subject = outbox.invitation_subject(notice.invitation_id, notice.generation)
     delivery.post(notice.invitee, message, subject=subject)
 
 
 @delivers(n.InvitationClosed)
 def _invitation_closed(delivery: Delivery, notice: n.InvitationClosed) -> None:
     message = blocks.invitation_closed(team=notice.team, status=notice.status)
-    delivery.update_all(invitation_subject(notice.invitation_id, notice.generation), message)
+    delivery.update_all(outbox.invitation_subject(notice.invitation_id, notice.generation), message)
 
 
 @delivers(n.InvitationReplaced)
 def _invitation_replaced(delivery: Delivery, notice: n.InvitationReplaced) -> None:
     message = blocks.invitation_closed(team=notice.team, status="replaced")
-    delivery.update_all(invitation_subject(notice.invitation_id, notice.generation), message)
+    delivery.update_all(outbox.invitation_subject(notice.invitation_id, notice.generation), message)
 
 
 @delivers(n.EmailInvitation)
@@ -117,7 +113,59 @@ def _render_join_cards(delivery: Delivery, notice: n.RenderJoinCards) -> None:
     card = CardFacts(
         team_id=notice.team_id, team=notice.team, code=notice.code, joinable=notice.joinable
     )
-    delivery.update_all(f"card:{notice.team_id}", blocks.join_card(card))
+    delivery.update_all(outbox.card_subject(notice.team_id), blocks.join_card(card))
+
+
+@delivers(n.RequestForApproval)
+def _request_for_approval(delivery: Delivery, notice: n.RequestForApproval) -> None:
+    message = blocks.request_for_approval(
+        request_id=notice.request_id,
+        team=notice.team,
+        requester=notice.requester,
+        note=notice.note,
+        roles=notice.roles,
+        default_role=notice.default_role,
+        member_count=notice.member_count,
+    )
+    delivery.post(notice.recipient, message, subject=outbox.request_subject(notice.request_id))
+
+
+@delivers(n.RequestDecided)
+def _request_decided(delivery: Delivery, notice: n.RequestDecided) -> None:
+    message = blocks.request_decided(
+        team=notice.team,
+        requester=notice.requester,
+        status=notice.status,
+        decided_by=notice.decided_by,
+        roles=notice.roles,
+    )
+    delivery.update_all(outbox.request_subject(notice.request_id), message)
+
+
+REQUEST_ANSWERS = {
+    "approved": "{by} approved your request to join {team}.",
+    "denied": "{by} denied your request to join {team}.",
+    "expired": "Your request to join {team} expired without a decision. You can ask again.",
+}
+
+
+@delivers(n.RequestAnswered)
+def _request_answered(delivery: Delivery, notice: n.RequestAnswered) -> None:
+    by = md.user(notice.decided_by) if notice.decided_by else ""
+    text = REQUEST_ANSWERS[notice.status].format(by=by, team=md.team(notice.team))
+    if notice.reason:
+        text += "\n" + md.quote(notice.reason)
+    delivery.post(notice.requester, blocks.message(text))
+
+
+@delivers(n.RequestReminder)
+def _request_reminder(delivery: Delivery, notice: n.RequestReminder) -> None:
+    waiting = ", ".join(md.user(u) for u in notice.requesters)
+    text = (
+        f"Still waiting for a decision on joining {md.team(notice.team)}: {waiting}. "
+        "Use `/invite requests` to approve or deny."
+    )
+    delivery.post(notice.recipient, blocks.message(text))
 
 
 @delivers(n.InvitationAccepted)

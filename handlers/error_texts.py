@@ -202,3 +202,39 @@ def _(error: errors.BotNotInChannel) -> str:
         "I'm not in this channel, so I can't post here. Add Lobby to the channel "
         "(channel details → Integrations → Add apps), then try again."
     )
+
+
+@describe.register
+def _(error: errors.RequestPending) -> str:
+    return (
+        f"You already asked to join {team(error.team)} ({date(error.since)}); "
+        "your request is still waiting for an admin."
+    )
+
+
+@describe.register
+def _(error: errors.RequestCooldown) -> str:
+    return (
+        f"Your last request to join {team(error.team)} was denied. "
+        f"You can ask again {date(error.until)}."
+    )
+
+
+@describe.register
+def _(error: errors.RequestNotFound) -> str:
+    return "I can't find that join request any more."
+
+
+DECISIONS = {
+    "approved": "This request was already approved by {by}{roles}.",
+    "denied": "This request was already denied by {by}.",
+    "expired": "This request expired without a decision.",
+    "cancelled": "This request was withdrawn.",
+}
+
+
+@describe.register
+def _(error: errors.RequestAlreadyDecided) -> str:
+    by = user(error.decided_by) if error.decided_by else "someone"
+    roles = f" as {', '.join(r.capitalize() for r in error.roles)}" if error.roles else ""
+    return DECISIONS[error.status].format(by=by, roles=escape(roles))

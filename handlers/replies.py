@@ -3,7 +3,7 @@
 from bot.invitations import InviteResult
 from bot.teams import LinkResult, TeamSummary
 from handlers import mrkdwn as md
-from handlers.blocks import message, section
+from handlers.blocks import message, request_for_approval, section
 
 HELP_ROWS = [
     ("", "admins: the invite form"),
@@ -182,3 +182,35 @@ def _invitee(invitation) -> str:
     if invitation.invitee_user_id:
         return md.user(invitation.invitee_user_id)
     return md.escape(invitation.invitee_email)
+
+
+def request_sent(team: str) -> dict:
+    return message(
+        f"Your request to join {md.team(team)} is with its admins. I'll tell you what they decide."
+    )
+
+
+def pending_requests(pending) -> dict:
+    """`/invite requests`: each pending request with its role choice and Approve / Deny."""
+    if not pending.requests:
+        return message(f"No one is waiting to join {md.team(pending.team)}.")
+    shown = pending.requests[:MAX_REQUESTS_SHOWN]
+    built = {"text": f"{len(pending.requests)} waiting to join {pending.team}", "blocks": []}
+    for request in shown:
+        copy = request_for_approval(
+            request_id=request.request_id,
+            team=pending.team,
+            requester=request.requester,
+            note=request.note,
+            roles=pending.roles,
+            default_role=pending.default_role,
+            member_count=pending.member_count,
+        )
+        built["blocks"].extend(copy["blocks"])
+    hidden = len(pending.requests) - len(shown)
+    if hidden:
+        built["blocks"].append(section(f"…and {hidden} more; decide these first."))
+    return built
+
+
+MAX_REQUESTS_SHOWN = 12  # up to 4 blocks each, within a message's 50

@@ -8,7 +8,7 @@ from bot.errors import LobbyError
 from bot.invitations import MAX_TARGETS, normalize_email
 from bot.service import Lobby
 from handlers import replies
-from handlers.blocks import INVITE_MODAL
+from handlers.blocks import DENY_MODAL, INVITE_MODAL, REQUEST_MODAL
 from handlers.context import actor_of
 from handlers.error_texts import SLACK_FAILED, describe, slack_failure_code
 from handlers.slack_directory import SlackDirectory
@@ -58,6 +58,45 @@ def register(app, lobby: Lobby) -> None:
         client.chat_postMessage(channel=actor.user_id, **reply)
 
     app.view(INVITE_MODAL)(ack=validate, lazy=[send])
+
+    def acknowledge(ack):
+        ack()
+
+    def deny(view, body, context, client):
+        reason = _value(view, "reason") or None
+        actor = actor_of(context, body["user"]["id"])
+        request_id = int(view["private_metadata"])
+        _tell_if_refused(
+            client,
+            actor,
+            lambda: lobby.requests.deny(actor=actor, request_id=request_id, reason=reason),
+        )
+
+    def ask(view, body, context, client):
+        actor = actor_of(context, body["user"]["id"])
+        team = view["state"]["values"]["team"]["team"]["selected_option"]["value"]
+        note = _value(view, "note") or None
+
+        def ask_and_confirm():
+            asked = lobby.requests.ask(actor=actor, team_name=team, note=note)
+            client.chat_postMessage(channel=actor.user_id, **replies.request_sent(asked.team.name))
+
+        _tell_if_refused(client, actor, ask_and_confirm)
+
+    app.view(DENY_MODAL)(ack=acknowledge, lazy=[deny])
+    app.view(REQUEST_MODAL)(ack=acknowledge, lazy=[ask])
+
+
+def _value(view: dict, block_id: str) -> str:
+    return (view["state"]["values"].get(block_id, {}).get(block_id, {}).get("value") or "").strip()
+
+
+def _tell_if_refused(client, actor, work) -> None:
+    """A modal has no response_url: a refusal after its ack goes to the person by DM."""
+    try:
+        work()
+    except LobbyError as error:
+        client.chat_postMessage(channel=actor.user_id, text=describe(error))
 
 
 class InviteForm:

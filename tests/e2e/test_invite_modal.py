@@ -83,8 +83,10 @@ def test_submitting_the_modal_invites_and_dms_a_summary(running):
     assert {i.invitee_user_id for i in Invitation.select()} == {ALICE, BOB}
 
 
-def test_someone_who_may_not_invite_is_told_so(running):
+def test_a_member_who_may_not_invite_and_can_ask_nowhere_is_told_so(running):
     running.reply_to(running.command("team create Design"))
+    code = running.reply_to(running.command("link")).split("`")[1]
+    running.reply_to(running.command(f"join {code}", user_id=BOB))  # a plain Member
     reply = running.reply_to(running.command("", user_id=BOB))
     assert "don't have permission to invite" in reply
     assert not running.slack.views

@@ -96,9 +96,14 @@ class SlackRequests:
         *,
         user_id: str,
         value: str | None = None,
+        selected: dict[str, str] | None = None,
         **signing: Any,
     ) -> AppResponse:
-        """A `block_actions` payload for clicking a button of a message the stand-in holds."""
+        """A `block_actions` payload for clicking a button of a message the stand-in holds.
+
+        `selected` maps a select's action_id to the option value chosen before the click;
+        other selects keep their initial option, as Slack reports them in `state`.
+        """
         message = self._recorded_message(message)
         block_id, element = _find_element(message, action_id, value)
         action = {
@@ -128,7 +133,7 @@ class SlackRequests:
             "is_enterprise_install": False,
             "channel": {"id": message.channel, "name": self._channel_name(message.channel)},
             "message": message.as_slack(self.slack.team_id),
-            "state": {"values": {}},
+            "state": {"values": _message_state(message, selected or {})},
             "response_url": self.slack.new_response_url(message),
             "actions": [action],
         }
@@ -342,3 +347,21 @@ def _initial_value(element: dict[str, Any]) -> dict[str, Any]:
         if initial in element:
             value[state_key] = element[initial]
     return value
+
+
+def _message_state(message: Message, selected: dict[str, str]) -> dict[str, Any]:
+    """`state.values` of a message's selects: the chosen option, else the initial one."""
+    state: dict[str, Any] = {}
+    for block in message.blocks:
+        for element in block.get("elements") or []:
+            if element.get("type") != "static_select":
+                continue
+            option = element.get("initial_option")
+            if element["action_id"] in selected:
+                wanted = selected[element["action_id"]]
+                option = next(o for o in element["options"] if o["value"] == wanted)
+            state.setdefault(block["block_id"], {})[element["action_id"]] = {
+                "type": "static_select",
+                "selected_option": option,
+            }
+    return state
