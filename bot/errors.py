@@ -167,6 +167,16 @@ class RequestAlreadyDecided(LobbyError):
 
 
 @dataclass
+class NoSeatsLeft(LobbyError):
+    team: str
+    used: int
+    limit: int
+    requested: int
+    free: int
+    owners: list[str]  # who can add seats
+
+
+@dataclass
 class ResourceNotFound(LobbyError):
     kind: str  # channel | usergroup
     reference: str

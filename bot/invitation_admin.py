@@ -7,6 +7,7 @@ from peewee import IntegrityError
 
 from bot import audit, notices
 from bot.access import Actor, require, resolve_team
+from bot.cards import refresh_cards
 from bot.clock import Clock
 from bot.errors import InvitationNotFound, InvitationNotResendable
 from bot.invitations import (
@@ -18,6 +19,7 @@ from bot.invitations import (
     record_closed,
 )
 from bot.permissions import Action
+from bot.seats import claim_seats, lock_team
 from storage.db import db
 from storage.models import Invitation
 
@@ -91,6 +93,9 @@ class InvitationAdmin:
             raise InvitationNotResendable(status=status)
         token, token_hash = new_token()
         with db.atomic():
+            lock_team(invitation.team)
+            if status == "expired":  # a pending one holds its seat already
+                claim_seats(invitation.team, 1, now)
             try:
                 changed = (
                     Invitation.update(
@@ -152,6 +157,7 @@ class InvitationAdmin:
             if not changed:
                 raise closed_error(Invitation.get_by_id(invitation.id), now)
             record_closed(invitation, "cancelled", actor.user_id, now)
+            refresh_cards(invitation.team, now)
         return Invitation.get_by_id(invitation.id)
 
     def _managed(self, actor: Actor, invitation_id: int) -> Invitation:

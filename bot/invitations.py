@@ -10,6 +10,7 @@ from peewee import IntegrityError
 
 from bot import audit, notices
 from bot.access import Actor, require, resolve_team
+from bot.cards import refresh_cards
 from bot.clock import Clock
 from bot.errors import (
     CannotGrantRole,
@@ -26,6 +27,7 @@ from bot.errors import (
 from bot.membership import admit, role_book, roles_of, root_of
 from bot.permissions import Action, RoleBook
 from bot.ports import Directory
+from bot.seats import claim_seats, lock_team
 from storage.db import db
 from storage.models import Invitation, Membership, Team
 
@@ -158,11 +160,21 @@ class Invitations:
         self._check_daily_limit(actor, team, count)
         roles = roles or [team.default_role]
         outcomes, by_user, waiting_emails = _resolve_targets(user_ids, emails, directory)
+        targets = by_user + [(address, None) for address in waiting_emails]
+        now = self.clock.now()
         with db.atomic():
-            for target, user_id in by_user:
+            lock_team(team)
+            fresh = []
+            for target, user_id in targets:
+                skipped = _already_in_or_invited(team, target, user_id, now)
+                if skipped:
+                    outcomes.append(skipped)
+                else:
+                    fresh.append((target, user_id))
+            claim_seats(team, len(fresh), now)  # N targets, K free seats: none are sent
+            for target, user_id in fresh:
                 outcomes.append(self._invite_one(actor, team, roles, message, target, user_id))
-            for address in waiting_emails:
-                outcomes.append(self._invite_one(actor, team, roles, message, address, None))
+            refresh_cards(team, now)
         return InviteResult(team=team.name, roles=roles, outcomes=outcomes)
 
     def _check_daily_limit(self, actor: Actor, team: Team, requested: int) -> None:
@@ -188,8 +200,6 @@ class Invitations:
         )
 
     def _invite_one(self, actor, team, roles, message, target, user_id) -> Outcome:
-        if user_id and Membership.find(team, user_id):
-            return Outcome(target=target, status="already_member", user_id=user_id)
         now = self.clock.now()
         token, token_hash = new_token()
         try:
@@ -252,7 +262,10 @@ class Invitations:
         return invitation
 
     def _admit(self, actor: Actor, invitation: Invitation, now: datetime) -> None:
+        """The seat the invitation held becomes the member's: with it closed, the accept
+        is refused only if use would then be above the limit (after a downgrade)."""
         team = invitation.team
+        claim_seats(team, 1, now)
         admit(
             team=team,
             user_id=actor.user_id,
@@ -268,6 +281,7 @@ class Invitations:
             roles=invitation.role_names,
         )
         notices.record(actor.workspace_id, news, now)
+        refresh_cards(team, now)
 
     def decline(self, *, actor: Actor, invitation_id: int, generation: int | None = None):
         """The invitee declines; the inviter is told."""
@@ -279,6 +293,7 @@ class Invitations:
                 invitee=actor.user_id,
             )
             notices.record(actor.workspace_id, news, now)
+            refresh_cards(invitation.team, now)
         return invitation
 
     def _close(self, actor, invitation_id, generation, status) -> tuple[Invitation, datetime]:
@@ -292,6 +307,7 @@ class Invitations:
             raise NotYourInvitation(invitee=invitation.invitee_user_id or "")
         if generation is not None and generation != invitation.generation:
             raise InvitationReplaced(team=invitation.team.name)
+        lock_team(invitation.team)  # the same lock order as inviting: team first
         now = self.clock.now()
         changed = (
             Invitation.update(status=status, decided_at=now)
@@ -331,6 +347,24 @@ def record_closed(invitation: Invitation, status: str, by: str | None, now: date
         target=invitation.invitee_user_id or invitation.invitee_email,
         invitation=invitation.id,
     )
+
+
+def _already_in_or_invited(team, target, user_id, now) -> Outcome | None:
+    """Why a target gets no new invitation: already a member, or a live one is pending."""
+    if user_id and Membership.find(team, user_id):
+        return Outcome(target=target, status="already_member", user_id=user_id)
+    person = (
+        Invitation.invitee_user_id == user_id if user_id else Invitation.invitee_email == target
+    )
+    pending = Invitation.select().where(
+        Invitation.team == team,
+        person,
+        Invitation.status == "pending",
+        Invitation.expires_at > now,
+    )
+    if pending.exists():
+        return Outcome(target=target, status="already_invited", user_id=user_id)
+    return None
 
 
 def _expire_due_for(team: Team, user_id: str | None, email: str, now: datetime) -> None:

@@ -4,14 +4,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import audit, notices
+from bot import audit
 from bot.access import Actor, require, resolve_team
+from bot.cards import CardFacts, card_facts, refresh_cards, render_cards
 from bot.clock import Clock
-from bot.errors import AlreadyMember, CodeRefused, LinkJoinsDisabled, NotARootTeam
+from bot.errors import AlreadyMember, CodeRefused, LinkJoinsDisabled, NoSeatsLeft, NotARootTeam
 from bot.membership import admit, holders_of, root_of
-from bot.outbox import card_subject, messages_about
+from bot.outbox import card_subject
 from bot.permissions import Action, Permission
 from bot.requests import Requests
+from bot.seats import claim_seats, tell_owners_turned_away
 from storage.db import db
 from storage.models import InviteCode, Membership, PostedMessage, Team
 
@@ -34,16 +36,6 @@ class LinkInfo:
 
 
 @dataclass(frozen=True)
-class CardFacts:
-    """What a join card shows."""
-
-    team_id: int
-    team: str
-    code: str
-    joinable: bool  # link joins are open, so the card carries a Join button
-
-
-@dataclass(frozen=True)
 class Joined:
     team: str
     roles: list[str]
@@ -53,12 +45,6 @@ class Joined:
 def create_code(team: Team, now: datetime) -> InviteCode:
     return InviteCode.create(
         workspace_id=team.workspace_id, team=team, code=new_code(), created_at=now
-    )
-
-
-def _card_facts(team: Team, code: InviteCode) -> CardFacts:
-    return CardFacts(
-        team_id=team.id, team=team.name, code=code.code, joinable=team.link_policy == "open"
     )
 
 
@@ -110,7 +96,7 @@ class Links:
         with db.atomic():
             old = InviteCode.current(team)
             InviteCode.update(retired_at=now).where(InviteCode.id == old.id).execute()
-            code = InviteCode.create(
+            InviteCode.create(
                 workspace_id=team.workspace_id,
                 team=team,
                 code=new_code(),
@@ -118,7 +104,7 @@ class Links:
                 max_uses=old.max_uses,
                 expires_at=None,
             )
-            self._rerender_cards(team, code, now)
+            render_cards(team, now)
             audit.record(
                 workspace_id=team.workspace_id,
                 now=now,
@@ -166,7 +152,7 @@ class Links:
         """What a join card for the team shows; posting one needs the invite permission."""
         team = self._root(actor, team_name)
         require(actor, team, Action.INVITE)
-        return _card_facts(team, InviteCode.current(team))
+        return card_facts(team, self.clock.now())
 
     def remember_card(self, *, actor: Actor, team_id: int, channel: str, ts: str) -> None:
         now = self.clock.now()
@@ -187,15 +173,6 @@ class Links:
                 team=team,
                 target=channel,
             )
-
-    def _rerender_cards(self, team: Team, code: InviteCode, now: datetime) -> None:
-        if not messages_about(card_subject(team.id)):
-            return
-        facts = _card_facts(team, code)
-        notice = notices.RenderJoinCards(
-            team_id=team.id, team=team.name, code=facts.code, joinable=facts.joinable
-        )
-        notices.record(team.workspace_id, notice, now)
 
     def join_with_code(self, *, actor: Actor, code: str) -> Joined:
         """Join a team with its invite code, under the team's link policy."""
@@ -227,18 +204,29 @@ class Links:
                 raise self._refusal(code, team, now, ask)
             self.requests.ask_team(actor=actor, team=team, note=None)
             return Joined(team=team.name, roles=[], requested=True)
-        with db.atomic():
-            if not self._use(code, now):
-                raise self._refusal(InviteCode.get_by_id(code.id), team, now, ask)
-            admit(
-                team=team,
-                user_id=actor.user_id,
-                roles=[team.default_role],
-                now=now,
-                via="link",
-                added_by=None,
-            )
+        try:
+            with db.atomic():
+                claim_seats(team, 1, now)
+                if not self._use(code, now):
+                    raise self._refusal(InviteCode.get_by_id(code.id), team, now, ask)
+                self._admit(actor, team, now)
+        except NoSeatsLeft as refusal:
+            with db.atomic():
+                tell_owners_turned_away(team, refusal, now)
+                refresh_cards(team, now)
+            raise
         return Joined(team=team.name, roles=[team.default_role])
+
+    def _admit(self, actor: Actor, team: Team, now: datetime) -> None:
+        admit(
+            team=team,
+            user_id=actor.user_id,
+            roles=[team.default_role],
+            now=now,
+            via="link",
+            added_by=None,
+        )
+        refresh_cards(team, now)
 
     def _use(self, code: InviteCode, now: datetime) -> bool:
         """Count one use, atomically, only while the code is live and under its limits."""

@@ -91,6 +91,18 @@ class RenderJoinCards(Notice):
     team: str
     code: str
     joinable: bool
+    seats_line: str | None = None
+
+
+@dataclass(frozen=True)
+class SeatsFull(Notice):
+    """Tell an Owner that someone was turned away for lack of seats."""
+
+    kind: ClassVar[str] = "seats_full"
+    team: str
+    recipient: str
+    used: int
+    limit: int
 
 
 @dataclass(frozen=True)

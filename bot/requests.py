@@ -7,10 +7,12 @@ from peewee import IntegrityError
 
 from bot import audit, notices
 from bot.access import Actor, require, resolve_team, team_names
+from bot.cards import refresh_cards
 from bot.clock import Clock
 from bot.errors import (
     AlreadyMember,
     CannotGrantRole,
+    NoSeatsLeft,
     NotARootTeam,
     RequestAlreadyDecided,
     RequestCooldown,
@@ -20,6 +22,7 @@ from bot.errors import (
 )
 from bot.membership import admin_recipients, admit, holders_of, role_book, roles_by_member, root_of
 from bot.permissions import Action, Permission
+from bot.seats import claim_seats, tell_owners_turned_away
 from storage.db import db
 from storage.models import JoinRequest, Membership, Team
 
@@ -153,16 +156,25 @@ class Requests:
             raise UnknownRole(role=role, known=book.names())
         if not book.may_approve_as(approver_roles, [role]):
             raise CannotGrantRole(role=role)
-        with db.atomic():
-            now = self._decide(request, actor, "approved", roles=[role])
-            admit(
-                team=team,
-                user_id=request.requester_user_id,
-                roles=[role],
-                now=now,
-                via="request",
-                added_by=actor.user_id,
-            )
+        now = self.clock.now()
+        try:
+            with db.atomic():
+                claim_seats(team, 1, now)
+                self._decide(request, actor, "approved", roles=[role])
+                admit(
+                    team=team,
+                    user_id=request.requester_user_id,
+                    roles=[role],
+                    now=now,
+                    via="request",
+                    added_by=actor.user_id,
+                )
+                refresh_cards(team, now)
+        except NoSeatsLeft as refusal:
+            with db.atomic():
+                tell_owners_turned_away(team, refusal, now)
+                refresh_cards(team, now)
+            raise
         return JoinRequest.get_by_id(request.id)
 
     def deny(self, *, actor: Actor, request_id: int, reason: str | None = None) -> JoinRequest:

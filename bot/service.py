@@ -5,6 +5,7 @@ from bot.email_claims import EmailClaims
 from bot.invitation_admin import InvitationAdmin
 from bot.invitations import Invitations
 from bot.links import Links
+from bot.plans import Seats
 from bot.requests import Requests
 from bot.team_settings import TeamSettings
 from bot.teams import Teams
@@ -27,3 +28,4 @@ class Lobby:
         self.requests = Requests(clock=self.clock)
         self.links = Links(clock=self.clock, requests=self.requests)
         self.email_claims = EmailClaims(clock=self.clock)
+        self.seats = Seats(clock=self.clock)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from bot.links import CardFacts
+from bot.cards import CardFacts
 from handlers import mrkdwn as md
 
 ACCEPT_INVITATION = "invitation_accept"
@@ -250,7 +250,9 @@ def join_card(card: CardFacts) -> dict:
         elements.append(button("Join", JOIN_FROM_CARD, str(card.team_id), "primary"))
     elements.append(button("Request to join", REQUEST_FROM_CARD, str(card.team_id)))
     blocks.append({"type": "actions", "block_id": f"card:{card.team_id}", "elements": elements})
-    if not card.joinable:
+    if card.seats_line:
+        blocks.append(context(f"The team is full: {card.seats_line}. You can still ask to join."))
+    elif not card.joinable:
         blocks.append(context("Joining with the link is closed; you can ask to join."))
     return {"text": headline, "blocks": blocks}
 

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import notices as n
 from bot import outbox
-from bot.links import CardFacts
+from bot.cards import CardFacts
 from handlers import blocks
 from handlers import mrkdwn as md
 from handlers.mailer import Mailer, invitation_email
@@ -111,7 +111,11 @@ def _email_invitation(delivery: Delivery, notice: n.EmailInvitation) -> None:
 @delivers(n.RenderJoinCards)
 def _render_join_cards(delivery: Delivery, notice: n.RenderJoinCards) -> None:
     card = CardFacts(
-        team_id=notice.team_id, team=notice.team, code=notice.code, joinable=notice.joinable
+        team_id=notice.team_id,
+        team=notice.team,
+        code=notice.code,
+        joinable=notice.joinable,
+        seats_line=notice.seats_line,
     )
     delivery.update_all(outbox.card_subject(notice.team_id), blocks.join_card(card))
 
@@ -164,6 +168,16 @@ def _request_reminder(delivery: Delivery, notice: n.RequestReminder) -> None:
     text = (
         f"Still waiting for a decision on joining {md.team(notice.team)}: {waiting}. "
         "Use `/invite requests` to approve or deny."
+    )
+    delivery.post(notice.recipient, blocks.message(text))
+
+
+@delivers(n.SeatsFull)
+def _seats_full(delivery: Delivery, notice: n.SeatsFull) -> None:
+    text = (
+        f"Someone couldn't join {md.team(notice.team)}: all {notice.limit} seats are used "
+        f"({notice.used} of {notice.limit}). Add seats with "
+        f"`/invite seats {md.escape(notice.team)} N`."
     )
     delivery.post(notice.recipient, blocks.message(text))
 

@@ -43,6 +43,8 @@ class Team(BaseModel):
     digest_enabled = BooleanField()
     plan = CharField()
     custom_seat_limit = IntegerField(null=True)
+    # Whether the join cards were last rendered for a full team (no Join button).
+    cards_show_full = BooleanField(default=False)
 
     class Meta:
         indexes = ((("workspace_id", "name_key"), True),)

@@ -20,10 +20,15 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database(request, tmp_path):
-    """A fresh, migrated database: an SQLite file, then PostgreSQL."""
-    url = database_url(request.param, tmp_path)
-    database = open_database(url)
+def db_url(request, tmp_path):
+    """The URL of a fresh database: an SQLite file, then PostgreSQL."""
+    return database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def database(db_url):
+    """A fresh, migrated database."""
+    database = open_database(db_url)
     yield database
     close_database()
 

@@ -1,0 +1,60 @@
+"""Join cards: what they show, and re-rendering them when that changes."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import notices
+from bot.membership import root_of
+from bot.outbox import card_subject, messages_about
+from bot.seats import seat_use, seats_line
+from storage.models import InviteCode, Team
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What a join card shows."""
+
+    team_id: int
+    team: str
+    code: str
+    joinable: bool  # link joins are open and a seat is free: the card carries Join
+    seats_line: str | None = None  # shown when the team is full
+
+
+def card_facts(team: Team, now: datetime) -> CardFacts:
+    root = root_of(team)
+    use = seat_use(root, now)
+    return CardFacts(
+        team_id=root.id,
+        team=root.name,
+        code=InviteCode.current(root).code,
+        joinable=root.link_policy == "open" and not use.full,
+        seats_line=seats_line(use) if use.full else None,
+    )
+
+
+def render_cards(team: Team, now: datetime) -> None:
+    """Record a re-render of every join card of the team, if it has any."""
+    root = root_of(team)
+    if not messages_about(card_subject(root.id)):
+        return
+    facts = card_facts(root, now)
+    notice = notices.RenderJoinCards(
+        team_id=facts.team_id,
+        team=facts.team,
+        code=facts.code,
+        joinable=facts.joinable,
+        seats_line=facts.seats_line,
+    )
+    notices.record(root.workspace_id, notice, now)
+
+
+def refresh_cards(team: Team, now: datetime) -> None:
+    """Re-render the cards when the team becomes full or stops being full (Block Kit has
+    no disabled button, so a full team's cards lose their Join button)."""
+    root = Team.get_by_id(root_of(team).id)
+    full = seat_use(root, now).full
+    if full == root.cards_show_full:
+        return
+    Team.update(cards_show_full=full).where(Team.id == root.id).execute()
+    render_cards(root, now)

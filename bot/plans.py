@@ -1,0 +1,48 @@
+"""Setting a root team's plan or seat limit (Owners only)."""
+
+from bot import audit
+from bot.access import Actor, require, resolve_team
+from bot.cards import refresh_cards
+from bot.clock import Clock
+from bot.errors import NotARootTeam
+from bot.membership import root_of
+from bot.permissions import Action
+from bot.seats import SeatUse, lock_team, seat_use
+from storage.db import db
+from storage.models import Team
+
+
+class Seats:
+    def __init__(self, *, clock: Clock):
+        self.clock = clock
+
+    def show(self, *, actor: Actor, team_name: str | None) -> SeatUse:
+        team = resolve_team(actor.workspace_id, team_name)
+        require(actor, team, Action.VIEW)
+        return seat_use(team, self.clock.now())
+
+    def set_limit(
+        self, *, actor: Actor, team_name: str | None, plan: str | None, seats: int | None
+    ) -> SeatUse:
+        """Owners set a plan (starter, professional, enterprise, unlimited) or a number."""
+        team = resolve_team(actor.workspace_id, team_name)
+        if team.parent_id is not None:
+            raise NotARootTeam(team=team.name, root=root_of(team).name)
+        require(actor, team, Action.SET_SEATS)
+        now = self.clock.now()
+        with db.atomic():
+            lock_team(team)
+            Team.update(plan=plan or "custom", custom_seat_limit=None if plan else seats).where(
+                Team.id == team.id
+            ).execute()
+            audit.record(
+                workspace_id=team.workspace_id,
+                now=now,
+                action="seats.set",
+                actor=actor.user_id,
+                team=team,
+                plan=plan or "custom",
+                seats=seats,
+            )
+            refresh_cards(team, now)
+        return seat_use(Team.get_by_id(team.id), now)
