@@ -27,7 +27,7 @@ from bot.errors import (
 from bot.membership import admit, role_book, roles_of, root_of
 from bot.permissions import Action, RoleBook
 from bot.ports import Directory
-from bot.seats import claim_seats, lock_team
+from bot.seats import SeatUse, claim_seats, lock_team, seat_use
 from storage.db import db
 from storage.models import Invitation, Membership, Team
 
@@ -83,6 +83,7 @@ class InviteOption:
     team: str
     roles: list[str]
     default_role: str
+    seats: SeatUse
 
 
 def announce(invitation: Invitation, token: str, now: datetime, *, email_enabled: bool) -> bool:
@@ -128,7 +129,8 @@ class Invitations:
             roles, book = roles_of(team, actor.user_id), role_book(team)
             if book.may(roles, Action.INVITE):
                 grantable = [role for role in book.names() if book.may_grant(roles, role)]
-                found.append(InviteOption(team.name, grantable, team.default_role))
+                seats = seat_use(team, self.clock.now())
+                found.append(InviteOption(team.name, grantable, team.default_role, seats))
         return found
 
     def check_invite(self, *, actor: Actor, team_name: str | None, roles: list[str]) -> Team:

@@ -117,7 +117,7 @@ class RequestForApproval(Notice):
     recipient: str
     roles: list[str]  # what this recipient may grant
     default_role: str
-    member_count: int
+    seats: list  # [members, held by pending invitations, limit or None]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from bot.errors import (
 )
 from bot.membership import admin_recipients, admit, holders_of, role_book, roles_by_member, root_of
 from bot.permissions import Action, Permission
-from bot.seats import claim_seats, tell_owners_turned_away
+from bot.seats import SeatUse, claim_seats, seat_use, tell_owners_turned_away
 from storage.db import db
 from storage.models import JoinRequest, Membership, Team
 
@@ -43,7 +43,7 @@ class PendingRequests:
     team: str
     roles: list[str]  # what the approver may grant
     default_role: str
-    member_count: int
+    seats: SeatUse
     requests: list[RequestView]
 
 
@@ -130,6 +130,7 @@ class Requests:
     def _notify_approvers(self, team: Team, request: JoinRequest, now: datetime) -> None:
         """A copy with Approve / Deny for every approver, or the team's notification channel."""
         book, members = role_book(team), roles_by_member(team)
+        use = seat_use(team, now)
         approvers = holders_of(team, Permission.APPROVE_REQUESTS)
         for recipient in admin_recipients(team, approvers, exclude={request.requester_user_id}):
             granter_roles = members.get(recipient, ["admin"])  # a channel: what admins may give
@@ -142,7 +143,7 @@ class Requests:
                 recipient=recipient,
                 roles=grantable,
                 default_role=team.default_role,
-                member_count=len(members),
+                seats=[use.members, use.pending_invitations, use.limit],
             )
             notices.record(team.workspace_id, notice, now)
 
@@ -274,7 +275,7 @@ class Requests:
             team=team.name,
             roles=[r for r in book.names() if book.may_grant(approver_roles, r)],
             default_role=team.default_role,
-            member_count=len(roles_by_member(team)),
+            seats=seat_use(team, now),
             requests=[
                 RequestView(r.id, team.name, r.requester_user_id, r.note, r.created_at)
                 for r in query

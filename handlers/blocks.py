@@ -20,6 +20,15 @@ def context(text: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
 
 
+def seat_line(members: int, held: int, limit: int | None) -> str:
+    """Seat use, shown wherever a decision is made."""
+    used = members + held
+    held_text = f" ({held} held by pending invitations)" if held else ""
+    if limit is None:
+        return f"Seats: {used} used{held_text}, no limit."
+    return f"Seats: {used} of {limit} used{held_text}, {max(limit - used, 0)} free."
+
+
 def message(text: str) -> dict:
     """A plain message, split into sections at line ends so no line is cut.
 
@@ -90,9 +99,11 @@ def invitation_closed(*, team: str, status: str) -> dict:
     return message(CLOSED_HEADLINES[status].format(team=md.team(team)))
 
 
-def invite_modal(*, teams: list[str], roles: list[str], default_role: str) -> dict:
-    """The invite form. With one team, the team field is left out."""
-    blocks = []
+def invite_modal(
+    *, teams: list[str], roles: list[str], default_role: str, seat_lines: list[str]
+) -> dict:
+    """The invite form, with each team's seat use. With one team, the team field is left out."""
+    blocks = [context(line) for line in seat_lines[:10]]
     if len(teams) > 1:
         blocks.append(
             _input("team", "Team", _static_select("team", [(t, t) for t in teams], teams[0]))
@@ -272,15 +283,14 @@ def request_for_approval(
     note: str | None,
     roles: list[str],
     default_role: str,
-    member_count: int,
+    seats: tuple[int, int, int | None],
 ) -> dict:
-    """An approver's copy of a join request: role choice, Approve, Deny."""
+    """An approver's copy of a join request: seat use, role choice, Approve, Deny."""
     headline = f"{md.user(requester)} asks to join {md.team(team)}."
     blocks = [section(headline)]
     if note:
         blocks.append(section(md.quote(note)))
-    noun = "member" if member_count == 1 else "members"
-    blocks.append(context(f"{md.team(team)} has {member_count} {noun}."))
+    blocks.append(context(seat_line(*seats)))
     role_options = [_option(role.capitalize(), role) for role in roles]
     initial = default_role if default_role in roles else roles[0]
     elements = [

@@ -9,6 +9,7 @@ from bot.links import Joined
 from bot.service import Lobby
 from handlers import blocks, replies
 from handlers import command_language as cl
+from handlers import mrkdwn as md
 from handlers.context import Request, actor_of
 from handlers.errors import report, report_slack_failure
 from handlers.events import offer_waiting_invitations
@@ -88,6 +89,11 @@ def _open_invite_modal(request: Request, command: cl.OpenInviteModal) -> None:
         teams=[option.team for option in options],
         roles=first.roles,
         default_role=first.default_role,
+        seat_lines=[
+            f"{md.team(o.team)} · "
+            + blocks.seat_line(o.seats.members, o.seats.pending_invitations, o.seats.limit)
+            for o in options
+        ],
     )
     request.client.views_open(trigger_id=request.trigger_id, view=view)
 
@@ -223,3 +229,16 @@ def _request_to_join(request: Request, command: cl.RequestToJoin) -> dict:
 def _list_requests(request: Request, command: cl.ListRequests) -> dict:
     pending = request.lobby.requests.pending(actor=request.actor, team_name=command.team)
     return replies.pending_requests(pending)
+
+
+@runs(cl.Seats)
+def _seats(request: Request, command: cl.Seats) -> dict:
+    if command.limit is None:
+        return replies.seats(request.lobby.seats.show(actor=request.actor, team_name=command.team))
+    use = request.lobby.seats.set_limit(
+        actor=request.actor,
+        team_name=command.team,
+        plan=command.limit.plan,
+        seats=command.limit.seats,
+    )
+    return replies.seats(use)

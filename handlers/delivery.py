@@ -129,7 +129,7 @@ def _request_for_approval(delivery: Delivery, notice: n.RequestForApproval) -> N
         note=notice.note,
         roles=notice.roles,
         default_role=notice.default_role,
-        member_count=notice.member_count,
+        seats=tuple(notice.seats),
     )
     delivery.post(notice.recipient, message, subject=outbox.request_subject(notice.request_id))
 

@@ -238,3 +238,16 @@ def _(error: errors.RequestAlreadyDecided) -> str:
     by = user(error.decided_by) if error.decided_by else "someone"
     roles = f" as {', '.join(r.capitalize() for r in error.roles)}" if error.roles else ""
     return DECISIONS[error.status].format(by=by, roles=escape(roles))
+
+
+@describe.register
+def _(error: errors.NoSeatsLeft) -> str:
+    owners = ", ".join(user(owner) for owner in error.owners) or "the team's Owners"
+    if error.requested > 1:
+        head = (
+            f"{team(error.team)} has {error.free} free seats and you asked for "
+            f"{error.requested}, so I sent none."
+        )
+    else:
+        head = f"{team(error.team)} has no free seat."
+    return f"{head} {error.used} of {error.limit} seats are used; {owners} can add seats."

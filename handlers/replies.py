@@ -3,7 +3,7 @@
 from bot.invitations import InviteResult
 from bot.teams import LinkResult, TeamSummary
 from handlers import mrkdwn as md
-from handlers.blocks import message, request_for_approval, section
+from handlers.blocks import message, request_for_approval, seat_line, section
 
 HELP_ROWS = [
     ("", "admins: the invite form"),
@@ -204,7 +204,7 @@ def pending_requests(pending) -> dict:
             note=request.note,
             roles=pending.roles,
             default_role=pending.default_role,
-            member_count=pending.member_count,
+            seats=(pending.seats.members, pending.seats.pending_invitations, pending.seats.limit),
         )
         built["blocks"].extend(copy["blocks"])
     hidden = len(pending.requests) - len(shown)
@@ -214,3 +214,14 @@ def pending_requests(pending) -> dict:
 
 
 MAX_REQUESTS_SHOWN = 12  # up to 4 blocks each, within a message's 50
+
+
+def seats(use) -> dict:
+    plan = use.plan.capitalize()
+    lines = [
+        f"{md.team(use.team)} is on the *{plan}* plan.",
+        seat_line(use.members, use.pending_invitations, use.limit),
+    ]
+    if use.trial_ends_at:
+        lines.append(f"The trial ends {md.date(use.trial_ends_at)}; then the limit is 5 seats.")
+    return message("\n".join(lines))

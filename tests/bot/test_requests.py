@@ -53,7 +53,7 @@ def test_asking_notifies_every_approver_with_the_roles_they_may_give(lobby, desi
     assert copies["UMGR"]["roles"] == ["member", "viewer"]
     assert "owner" not in copies["UADMIN"]["roles"] and "owner" in copies["UOWNER"]["roles"]
     assert copies["UOWNER"]["note"] == "I design things"
-    assert copies["UOWNER"]["member_count"] == 3
+    assert copies["UOWNER"]["seats"] == [3, 0, None]  # members, held, no limit (trial)
 
 
 def test_a_notification_channel_gets_the_request_instead(lobby, design):

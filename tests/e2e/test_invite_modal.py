@@ -1,5 +1,7 @@
 """`/invite` with no text: the invite modal, its inline errors, and what it sends."""
 
+import json
+
 from storage.models import Invitation
 from tests.e2e.conftest import ADMIN, ALICE, BOB, CAROL
 
@@ -14,9 +16,10 @@ def open_modal(running, user_id=ADMIN) -> str:
 def test_an_admin_gets_the_invite_modal(running):
     view_id = open_modal(running)
     view = running.slack.views[view_id]
-    block_ids = [block["block_id"] for block in view["blocks"]]
-    assert block_ids == ["people", "emails", "roles", "message"]
-    roles = view["blocks"][2]["element"]
+    inputs = [block["block_id"] for block in view["blocks"] if block["type"] == "input"]
+    assert inputs == ["people", "emails", "roles", "message"]
+    assert "Seats: 1 used" in json.dumps(view["blocks"][0])
+    roles = input_block(view, "roles")["element"]
     assert [o["value"] for o in roles["options"]] == [
         "owner",
         "admin",
@@ -50,7 +53,7 @@ def test_a_role_the_admin_may_not_give_is_an_inline_error(running):
     running.delivered(lambda: Invitation.get().status == "accepted")
     running.command("", user_id=CAROL)
     carol_view = running.delivered(lambda: list(running.slack.views))[0]
-    offered = running.slack.views[carol_view]["blocks"][2]["element"]["options"]
+    offered = input_block(running.slack.views[carol_view], "roles")["element"]["options"]
     assert [o["value"] for o in offered] == ["member", "viewer"]
     response = running.requests.submit_view(
         carol_view,
@@ -90,6 +93,10 @@ def test_a_member_who_may_not_invite_and_can_ask_nowhere_is_told_so(running):
     reply = running.reply_to(running.command("", user_id=BOB))
     assert "don't have permission to invite" in reply
     assert not running.slack.views
+
+
+def input_block(view, block_id):
+    return next(b for b in view["blocks"] if b.get("block_id") == block_id)
 
 
 def _option(value: str) -> dict:

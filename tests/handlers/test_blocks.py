@@ -71,9 +71,12 @@ def test_a_closed_invitation_is_valid_for_each_status_and_has_no_buttons(status)
 
 @pytest.mark.parametrize("teams", [["Design"], ["Design", "Research", "Ops"]])
 def test_the_invite_modal_is_valid_with_one_team_and_with_several(teams):
-    view = blocks.invite_modal(teams=teams, roles=["member", "lead"], default_role="member")
+    view = blocks.invite_modal(
+        teams=teams, roles=["member", "lead"], default_role="member", seat_lines=["Seats: 1 used"]
+    )
     assert_valid_view(view)
-    block_ids = [block["block_id"] for block in view["blocks"]]
+    assert view["blocks"][0]["elements"][0]["text"] == "Seats: 1 used"
+    block_ids = [block.get("block_id") for block in view["blocks"]]
     assert ("team" in block_ids) == (len(teams) > 1)
     assert view.get("private_metadata") == (teams[0] if len(teams) == 1 else None)
 
