@@ -167,6 +167,18 @@ class InvitationAccepted(Notice):
 
 
 @dataclass(frozen=True)
+class InvitationExpired(Notice):
+    """Tell the inviter, once, with a Resend button."""
+
+    kind: ClassVar[str] = "invitation_expired"
+    invitation_id: int
+    team: str
+    inviter: str
+    invitee: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
 class InvitationDeclined(Notice):
     """Tell the inviter."""
 
@@ -247,6 +259,22 @@ def record(
     except IntegrityError:
         return False
     return True
+
+
+def record_many(items: list[tuple[str, Notice]], now: datetime, batch: int = 1000) -> None:
+    """Store many (workspace_id, notice) pairs in the caller's transaction, in bulk."""
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "kind": notice.kind,
+            "payload": json.dumps(asdict(notice)),
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+        for workspace_id, notice in items
+    ]
+    for start in range(0, len(rows), batch):
+        NoticeRow.insert_many(rows[start : start + batch]).execute()
 
 
 def scrubbed_payload(notice: Notice) -> str:

@@ -172,6 +172,28 @@ def _request_reminder(delivery: Delivery, notice: n.RequestReminder) -> None:
     delivery.post(notice.recipient, blocks.message(text))
 
 
+@delivers(n.InvitationExpired)
+def _invitation_expired(delivery: Delivery, notice: n.InvitationExpired) -> None:
+    who = md.user(notice.invitee) if notice.invitee else md.escape(notice.email or "")
+    text = f"Your invitation to {who} to join {md.team(notice.team)} expired."
+    message = {
+        "text": text,
+        "blocks": [
+            blocks.section(text),
+            {
+                "type": "actions",
+                "block_id": f"expired:{notice.invitation_id}",
+                "elements": [
+                    blocks.button(
+                        "Resend", blocks.RESEND_INVITATION, str(notice.invitation_id), "primary"
+                    )
+                ],
+            },
+        ],
+    }
+    delivery.post(notice.inviter, message)
+
+
 @delivers(n.SeatsFull)
 def _seats_full(delivery: Delivery, notice: n.SeatsFull) -> None:
     text = (

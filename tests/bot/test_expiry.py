@@ -1,0 +1,67 @@
+"""The expiry sweep: due invitations only, each inviter told once, cards refreshed."""
+
+import json
+
+import pytest
+
+from bot.expiry import expire_due_invitations
+from storage.models import AuditEntry, Invitation, Notice
+from tests.conftest import actor
+
+OWNER = actor("UOWNER")
+
+
+@pytest.fixture
+def design(lobby, directory):
+    directory.admins.add("UOWNER")
+    return lobby.teams.create(actor=OWNER, name="Design", directory=directory)
+
+
+def payloads(kind):
+    return [json.loads(n.payload) for n in Notice.select().where(Notice.kind == kind)]
+
+
+def invite(lobby, directory, *users, emails=()):
+    lobby.invitations.invite(
+        actor=OWNER,
+        team_name="Design",
+        user_ids=list(users),
+        emails=list(emails),
+        roles=[],
+        message=None,
+        directory=directory,
+    )
+
+
+def test_only_due_invitations_expire_and_each_inviter_is_told_once(lobby, directory, design, clock):
+    invite(lobby, directory, "UA", emails=["x@example.com"])
+    clock.advance(days=3)
+    invite(lobby, directory, "UB")
+    clock.advance(days=4)  # the first two are due, UB's is not
+    Notice.delete().execute()
+    assert expire_due_invitations(clock) == 2
+    assert expire_due_invitations(clock) == 0  # running twice does nothing more
+    statuses = {i.invitee_user_id or i.invitee_email: i.status for i in Invitation.select()}
+    assert statuses == {"UA": "expired", "x@example.com": "expired", "UB": "pending"}
+    told = [
+        json.loads(n.payload) for n in Notice.select().where(Notice.kind == "invitation_expired")
+    ]
+    assert sorted((t["invitee"] or t["email"]) for t in told) == ["UA", "x@example.com"]
+    assert {t["inviter"] for t in told} == {"UOWNER"}
+    closed = [
+        json.loads(n.payload) for n in Notice.select().where(Notice.kind == "invitation_closed")
+    ]
+    assert [c["invitation_id"] for c in closed] == [
+        Invitation.get(Invitation.invitee_user_id == "UA").id
+    ]
+    assert AuditEntry.select().where(AuditEntry.action == "invitation.expired").count() == 2
+
+
+def test_an_expired_invitation_frees_its_seat_and_can_be_resent(lobby, directory, design, clock):
+    lobby.seats.set_limit(actor=OWNER, team_name=None, plan=None, seats=2)
+    invite(lobby, directory, "UA")
+    clock.advance(days=7)
+    expire_due_invitations(clock)
+    assert lobby.seats.show(actor=OWNER, team_name=None).free == 1
+    resent = lobby.invitation_admin.resend(actor=OWNER, invitation_id=Invitation.get().id)
+    assert resent.invitation.status == "pending"
