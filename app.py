@@ -4,11 +4,13 @@ import logging
 import sys
 from dataclasses import dataclass
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.clock import Clock, SystemClock
+from bot.jobs import build_scheduler
 from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
 from handlers import actions, commands, errors, events, views, workspace
@@ -26,6 +28,7 @@ class LobbyApp:
     wsgi: object
     worker: OutboxWorker
     lobby: Lobby
+    scheduler: BackgroundScheduler
 
 
 def slack_client(settings: Settings, *, wait_on_rate_limits: bool) -> WebClient:
@@ -66,12 +69,20 @@ def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
         lobby.clock,
         mailer=mailer,
         join_url=settings.join_url,
+        instance_id=settings.instance_id,
     )
-    return LobbyApp(bolt=bolt, wsgi=wsgi_app(bolt), worker=worker, lobby=lobby)
+    return LobbyApp(
+        bolt=bolt,
+        wsgi=wsgi_app(bolt),
+        worker=worker,
+        lobby=lobby,
+        scheduler=build_scheduler(lobby),
+    )
 
 
 def serve(settings: Settings, lobby_app: LobbyApp) -> None:
     lobby_app.worker.start()
+    lobby_app.scheduler.start()
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

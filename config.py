@@ -1,6 +1,7 @@
 """Settings from the environment (and a .env file when present)."""
 
 import os
+import socket
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -27,6 +28,7 @@ class Settings:
     port: int
     smtp_url: str | None
     join_url: str | None
+    instance_id: str = "lobby"
     team_defaults: TeamSettings = field(default_factory=TeamSettings)
 
     @property
@@ -41,6 +43,7 @@ def load_settings(environ=None) -> Settings:
         environ = os.environ
     env = {k: v.strip() for k, v in environ.items() if v.strip()}
     app_token = env.get("SLACK_APP_TOKEN")
+    port = _int(env, "PORT", 3000, low=1, high=65535)
     return Settings(
         bot_token=_required(env, "SLACK_BOT_TOKEN", prefix="xoxb-"),
         signing_secret=env.get("SLACK_SIGNING_SECRET")
@@ -48,9 +51,11 @@ def load_settings(environ=None) -> Settings:
         app_token=_prefixed(env, "SLACK_APP_TOKEN", "xapp-") if app_token else None,
         database_url=_database_url(env.get("DATABASE_URL", "sqlite:///lobby.db")),
         slack_api_url=_api_url(env.get("SLACK_API_URL", DEFAULT_SLACK_API_URL)),
-        port=_int(env, "PORT", 3000, low=1, high=65535),
+        port=port,
         smtp_url=_smtp_url(env.get("SMTP_URL")),
         join_url=env.get("SLACK_JOIN_URL"),
+        instance_id=env.get("LOBBY_INSTANCE_ID")
+        or f"{socket.gethostname()}:{env.get('PORT', 3000)}",
         team_defaults=_team_defaults(env),
     )
 

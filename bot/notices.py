@@ -156,6 +156,42 @@ class RequestReminder(Notice):
 
 
 @dataclass(frozen=True)
+class ExpiryReminder(Notice):
+    """A day before an invitation expires, remind its inviter (with Resend)."""
+
+    kind: ClassVar[str] = "expiry_reminder"
+    invitation_id: int
+    team: str
+    inviter: str
+    invitee: str | None
+    email: str | None
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class DailyDigest(Notice):
+    """An admin's summary of the day: who joined, and the requests still open."""
+
+    kind: ClassVar[str] = "daily_digest"
+    team: str
+    recipient: str
+    joined: list[str]
+    open_requests: list[int]
+    requesters: list[str]
+
+
+@dataclass(frozen=True)
+class DeliveryFailed(Notice):
+    """Tell an Owner that Lobby gave up on something it had to do in Slack."""
+
+    kind: ClassVar[str] = "delivery_failed"
+    team: str
+    recipient: str
+    what: str
+    error: str
+
+
+@dataclass(frozen=True)
 class InvitationAccepted(Notice):
     """Tell the inviter."""
 

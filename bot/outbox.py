@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import notices
+from bot.membership import holders_of
+from bot.permissions import Permission
 from storage.db import db
-from storage.models import Notice, PostedMessage
+from storage.models import Notice, PostedMessage, Team
 
 MAX_ATTEMPTS = 8
 # A notice claimed this long ago by an instance that never settled it was lost
@@ -20,7 +22,16 @@ class Claimed:
     notice: notices.Notice
 
 
-def claim_due(now: datetime, limit: int = 20) -> list[Claimed]:
+def release_claims_of(instance_id: str) -> int:
+    """At start-up: notices this instance claimed before it was killed are offered again."""
+    return (
+        Notice.update(status="pending", claimed_by=None)
+        .where(Notice.status == "sending", Notice.claimed_by == instance_id)
+        .execute()
+    )
+
+
+def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]:
     """Claim up to `limit` due notices for this instance; each is claimed by one instance only."""
     Notice.update(status="pending").where(
         Notice.status == "sending", Notice.claimed_at < now - CLAIM_TIMEOUT
@@ -34,7 +45,12 @@ def claim_due(now: datetime, limit: int = 20) -> list[Claimed]:
     claimed = []
     for row in list(due):
         changed = (
-            Notice.update(status="sending", claimed_at=now, attempts=Notice.attempts + 1)
+            Notice.update(
+                status="sending",
+                claimed_at=now,
+                claimed_by=instance_id,
+                attempts=Notice.attempts + 1,
+            )
             .where(Notice.id == row.id, Notice.status == "pending")
             .execute()
         )
@@ -52,19 +68,45 @@ def mark_sent(claimed: Claimed, now: datetime) -> None:
 
 
 def mark_failed(
-    notice_id: int, now: datetime, error: str, *, retry_after: float | None, permanent: bool
+    claimed: Claimed,
+    now: datetime,
+    error: str,
+    *,
+    retry_after: float | None,
+    permanent: bool,
 ) -> bool:
-    """Retry later (after `retry_after` seconds, or with backoff), or give up; True if given up."""
-    row = Notice.get_by_id(notice_id)
+    """Retry later (after Slack's Retry-After, or with backoff), or give up; True if given up.
+
+    A rate limit is Slack asking to wait, not a failure: it does not use up an attempt.
+    Giving up tells the owners of the notice's team, so a lost message is never silent.
+    """
+    row = Notice.get_by_id(claimed.notice_id)
+    if retry_after is not None:
+        row.attempts -= 1
     if permanent or row.attempts >= MAX_ATTEMPTS:
         row.status, row.last_error = "failed", error
         row.save()
+        _tell_owners_of_failure(claimed, error, now)
         return True
     delay = retry_after if retry_after is not None else min(2**row.attempts, 300)
     row.status, row.last_error = "pending", error
     row.next_attempt_at = now + timedelta(seconds=delay)
     row.save()
     return False
+
+
+def _tell_owners_of_failure(claimed: Claimed, error: str, now: datetime) -> None:
+    team_name = getattr(claimed.notice, "team", None)
+    if isinstance(claimed.notice, notices.DeliveryFailed) or not team_name:
+        return
+    team = Team.get_or_none(Team.workspace_id == claimed.workspace_id, Team.name == team_name)
+    if team is None:
+        return
+    for owner in holders_of(team, Permission.MANAGE_SEATS):
+        failed = notices.DeliveryFailed(
+            team=team.name, recipient=owner, what=claimed.notice.kind, error=error
+        )
+        notices.record(claimed.workspace_id, failed, now)
 
 
 # Subjects of messages that are updated later, one place for their names.

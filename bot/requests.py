@@ -300,23 +300,21 @@ class Requests:
         return [team.name for team in query]
 
     def expire_due(self) -> int:
-        """Expire every request past its time, telling each requester once."""
+        """Expire every request past its time (one conditional UPDATE), telling each
+        requester once."""
         now = self.clock.now()
         with db.atomic():
-            due = list(
-                JoinRequest.select().where(
-                    JoinRequest.status == "pending", JoinRequest.expires_at <= now
-                )
+            expired = list(
+                JoinRequest.update(status="expired", decided_at=now)
+                .where(JoinRequest.status == "pending", JoinRequest.expires_at <= now)
+                .returning(JoinRequest.id)
+                .tuples()
+                .execute()
             )
-            for request in due:
-                changed = (
-                    JoinRequest.update(status="expired", decided_at=now)
-                    .where(JoinRequest.id == request.id, JoinRequest.status == "pending")
-                    .execute()
-                )
-                if changed:
-                    self._record_outcome(request, "expired", None, [], None, now)
-        return len(due)
+            ids = [row[0] for row in expired]
+            for request in JoinRequest.select().where(JoinRequest.id.in_(ids)):
+                self._record_outcome(request, "expired", None, [], None, now)
+        return len(ids)
 
     def remind_approvers(self) -> int:
         """One reminder a day per approver, listing requests waiting over 24 hours."""

@@ -46,6 +46,14 @@ def message(text: str) -> dict:
     return {"text": text[:SECTION_LIMIT], "blocks": [section(chunk) for chunk in chunks]}
 
 
+def with_buttons(text: str, block_id: str, buttons: list[dict]) -> dict:
+    """A short message with a row of buttons."""
+    return {
+        "text": text,
+        "blocks": [section(text), {"type": "actions", "block_id": block_id, "elements": buttons}],
+    }
+
+
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
     element = {
         "type": "button",

@@ -176,22 +176,43 @@ def _request_reminder(delivery: Delivery, notice: n.RequestReminder) -> None:
 def _invitation_expired(delivery: Delivery, notice: n.InvitationExpired) -> None:
     who = md.user(notice.invitee) if notice.invitee else md.escape(notice.email or "")
     text = f"Your invitation to {who} to join {md.team(notice.team)} expired."
-    message = {
-        "text": text,
-        "blocks": [
-            blocks.section(text),
-            {
-                "type": "actions",
-                "block_id": f"expired:{notice.invitation_id}",
-                "elements": [
-                    blocks.button(
-                        "Resend", blocks.RESEND_INVITATION, str(notice.invitation_id), "primary"
-                    )
-                ],
-            },
-        ],
-    }
-    delivery.post(notice.inviter, message)
+    resend = blocks.button("Resend", blocks.RESEND_INVITATION, str(notice.invitation_id), "primary")
+    delivery.post(
+        notice.inviter, blocks.with_buttons(text, f"expired:{notice.invitation_id}", [resend])
+    )
+
+
+@delivers(n.ExpiryReminder)
+def _expiry_reminder(delivery: Delivery, notice: n.ExpiryReminder) -> None:
+    who = md.user(notice.invitee) if notice.invitee else md.escape(notice.email or "")
+    text = (
+        f"Your invitation to {who} to join {md.team(notice.team)} expires "
+        f"{md.date(datetime.fromisoformat(notice.expires_at))} and is still unanswered."
+    )
+    resend = blocks.button("Resend", blocks.RESEND_INVITATION, str(notice.invitation_id))
+    delivery.post(
+        notice.inviter, blocks.with_buttons(text, f"remind:{notice.invitation_id}", [resend])
+    )
+
+
+@delivers(n.DailyDigest)
+def _daily_digest(delivery: Delivery, notice: n.DailyDigest) -> None:
+    joined = ", ".join(map(md.user, notice.joined)) or "nobody"
+    text = f"*Today in {md.team(notice.team)}*\nJoined: {joined}."
+    if notice.requesters:
+        waiting = ", ".join(map(md.user, notice.requesters))
+        text += f"\nWaiting for a decision: {waiting}. Use `/invite requests` to decide."
+    delivery.post(notice.recipient, blocks.message(text))
+
+
+@delivers(n.DeliveryFailed)
+def _delivery_failed(delivery: Delivery, notice: n.DeliveryFailed) -> None:
+    text = (
+        f"Lobby gave up on something for {md.team(notice.team)} "
+        f"({md.escape(notice.what.replace('_', ' '))}): Slack answered "
+        f"`{md.escape(notice.error)}`."
+    )
+    delivery.post(notice.recipient, blocks.message(text))
 
 
 @delivers(n.SeatsFull)

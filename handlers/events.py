@@ -1,10 +1,22 @@
 """Events API listeners: a new person in the workspace may have an invitation waiting."""
 
+from slack_bolt.response import BoltResponse
+
 from bot.access import Actor
+from bot.inbox import first_delivery
 from bot.service import Lobby
 
 
 def register(app, lobby: Lobby) -> None:
+    @app.middleware
+    def each_event_once(body, next):
+        """Slack retries deliveries it thinks failed (X-Slack-Retry-Num): one effect each."""
+        if body.get("type") == "event_callback" and body.get("event_id"):
+            workspace_id = body.get("team_id", "")
+            if not first_delivery(workspace_id, body["event_id"], lobby.clock.now()):
+                return BoltResponse(status=200, body="")
+        return next()
+
     @app.event("team_join")
     def on_team_join(event, context):
         user = event["user"]

@@ -24,9 +24,11 @@ class OutboxWorker:
         *,
         mailer: Mailer | None = None,
         join_url: str | None = None,
+        instance_id: str = "lobby",
         poll_seconds: float = 0.2,
     ):
         self.client = client
+        self.instance_id = instance_id
         self.mailer = mailer
         self.join_url = join_url
         self.clock = clock
@@ -38,7 +40,7 @@ class OutboxWorker:
         """Deliver every notice that is due now; returns how many were tried."""
         now = self.clock.now()
         with db.connection_context():
-            claimed = outbox.claim_due(now)
+            claimed = outbox.claim_due(now, self.instance_id)
         for item in claimed:
             self._deliver_one(item, now)
         return len(claimed)
@@ -71,7 +73,7 @@ class OutboxWorker:
     def _settle_failure(self, item, now, error, *, retry_after, permanent) -> None:
         with db.connection_context():
             gave_up = outbox.mark_failed(
-                item.notice_id, now, error, retry_after=retry_after, permanent=permanent
+                item, now, error, retry_after=retry_after, permanent=permanent
             )
         level = logging.ERROR if gave_up else logging.WARNING
         log.log(level, "notice %s (%s): %s", item.notice_id, item.notice.kind, error)
@@ -87,6 +89,10 @@ class OutboxWorker:
                 self._stop.wait(self.poll_seconds)
 
     def start(self) -> None:
+        with db.connection_context():
+            released = outbox.release_claims_of(self.instance_id)
+        if released:
+            log.warning("offering again %d notices this instance left mid-delivery", released)
         self._thread = threading.Thread(target=self.run, name="outbox", daemon=True)
         self._thread.start()
 

@@ -214,11 +214,20 @@ class Notice(BaseModel):
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField()
     claimed_at = DateTimeField(null=True)
+    claimed_by = CharField(null=True)  # the instance delivering it
     sent_at = DateTimeField(null=True)
     last_error = TextField(null=True)
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False),)
+
+
+class ProcessedEvent(BaseModel):
+    """An Events API delivery already handled: Slack's retries of it have no effect."""
+
+    workspace_id = CharField()
+    event_id = CharField(unique=True)
+    received_at = DateTimeField()
 
 
 class AuditEntry(BaseModel):
@@ -247,5 +256,6 @@ ALL_MODELS = [
     KnownUser,
     PostedMessage,
     Notice,
+    ProcessedEvent,
     AuditEntry,
 ]

@@ -131,7 +131,8 @@ def test_a_transient_failure_is_retried_only_after_its_delay_and_delivered_exact
     assert worker.deliver_due() == 1
     assert slack.messages_to("UIVY") == []
     row = only_notice()
-    assert (row.status, row.attempts) == ("pending", 1)
+    # A rate limit is Slack asking to wait: it does not use up one of the attempts.
+    assert (row.status, row.attempts) == ("pending", 0 if delay == 30 else 1)
     assert row.last_error
     tried = len(slack.calls_to("chat.postMessage"))
 
@@ -330,3 +331,47 @@ def test_slack_errors_that_mean_try_later_are_not_permanent(status, error, perma
     from handlers.outbox_worker import _is_permanent
 
     assert _is_permanent(status, error) is permanent
+
+
+def test_rate_limits_never_use_up_the_attempts(worker, slack, clock):
+    record(clock, welcome())
+    slack.fail("chat.postMessage", status=429, retry_after=1, times=MAX_ATTEMPTS + 3)
+    for _ in range(MAX_ATTEMPTS + 4):
+        worker.deliver_due()
+        clock.advance(seconds=2)
+    assert only_notice().status == "sent"
+    assert len(slack.messages_to("UIVY")) == 1
+
+
+def test_giving_up_tells_the_owners_of_the_team(lobby, directory, worker, slack, clock):
+    from tests.conftest import actor
+
+    directory.admins.add("UOWNER")
+    lobby.teams.create(actor=actor("UOWNER"), name="Design", directory=directory)
+    Notice.delete().execute()
+    record(clock, n.Welcome(team="Design", user="UGONE", roles=["member"], channel_ids=[]))
+    worker.deliver_due()  # UGONE is unknown to Slack: a permanent error
+    failed = Notice.get(Notice.kind == "welcome")
+    assert failed.status == "failed" and "channel_not_found" in failed.last_error
+    worker.deliver_due()
+    (told,) = slack.messages_to("UOWNER")
+    assert "gave up" in told.text and "welcome" in told.text
+
+
+def test_a_restarted_instance_offers_again_what_it_left_mid_delivery(worker, slack, clock):
+    record(clock, welcome())
+    with db.atomic():
+        Notice.update(status="sending", claimed_by="host:3000", claimed_at=clock.now()).execute()
+    other = OutboxWorker(
+        WebClient(token=slack.token, base_url=slack.api_url), clock, instance_id="host:3001"
+    )
+    other.start()
+    other.stop()
+    assert only_notice().status == "sending"  # another live instance may still be on it
+    restarted = OutboxWorker(
+        WebClient(token=slack.token, base_url=slack.api_url), clock, instance_id="host:3000"
+    )
+    restarted.start()
+    slack.wait_for(lambda: slack.messages_to("UIVY"))
+    restarted.stop()
+    assert only_notice().status == "sent"
