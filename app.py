@@ -40,7 +40,13 @@ def slack_client(settings: Settings, *, wait_on_rate_limits: bool) -> WebClient:
     return client
 
 
+# At DEBUG these log request bodies and SQL parameters: invite codes, tokens, emails.
+PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt", "peewee")
+
+
 def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.getLogger(name).level, logging.INFO))
     init_db(settings.database_url)
     mailer = Mailer.from_url(settings.smtp_url) if settings.smtp_url else None
     lobby = Lobby(

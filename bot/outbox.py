@@ -20,6 +20,7 @@ class Claimed:
     notice_id: int
     workspace_id: str
     notice: notices.Notice
+    attempts: int  # this one included: above 1, an earlier attempt may have got through
 
 
 def release_claims_of(instance_id: str) -> int:
@@ -56,7 +57,9 @@ def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]
         )
         if changed:
             stored = Notice.get_by_id(row.id)
-            claimed.append(Claimed(row.id, stored.workspace_id, notices.load(stored)))
+            claimed.append(
+                Claimed(row.id, stored.workspace_id, notices.load(stored), stored.attempts)
+            )
     return claimed
 
 

@@ -14,6 +14,8 @@ from handlers import mrkdwn as md
 from handlers.mailer import Mailer, invitation_email
 
 DELIVERERS: dict[type, Callable] = {}
+NOTICE_EVENT = "lobby_notice"
+HISTORY_SEARCHED = 50  # a retry follows the lost attempt closely; it is among the newest
 
 
 def delivers(notice_type: type):
@@ -33,22 +35,47 @@ class Delivery:
         workspace_id: str,
         now: datetime,
         *,
+        notice_id: int = 0,
+        retrying: bool = False,
         mailer: Mailer | None = None,
         join_url: str | None = None,
     ):
         self.client = client
         self.workspace_id = workspace_id
         self.now = now
+        self.notice_id = notice_id
+        self.retrying = retrying
         self.mailer = mailer
         self.join_url = join_url
 
     def post(self, channel: str, message: dict, subject: str | None = None) -> dict:
-        response = self.client.chat_postMessage(channel=channel, **message)
+        """Post once: every post carries its notice's id as message metadata, and a retry
+        first looks for a post an earlier, interrupted attempt already made."""
+        response = self._posted_before(channel) if self.retrying else None
+        if response is None:
+            metadata = {"event_type": NOTICE_EVENT, "event_payload": {"notice": self.notice_id}}
+            response = self.client.chat_postMessage(channel=channel, metadata=metadata, **message)
         if subject:
             outbox.remember_message(
                 self.workspace_id, subject, response["channel"], response["ts"], self.now
             )
         return response
+
+    def _posted_before(self, channel: str) -> dict | None:
+        """The DM this notice already posted to `channel` (a user), if an attempt got through.
+
+        Only DMs are searched (with im:history); a channel post is retried as it is."""
+        if not channel.startswith(("U", "W")):
+            return None
+        dm = self.client.conversations_open(users=channel)["channel"]["id"]
+        history = self.client.conversations_history(
+            channel=dm, include_all_metadata=True, limit=HISTORY_SEARCHED
+        )
+        for message in history["messages"]:
+            payload = message.get("metadata", {}).get("event_payload", {})
+            if payload.get("notice") == self.notice_id:
+                return {"channel": dm, "ts": message["ts"]}
+        return None
 
     def update_all(self, subject: str, message: dict) -> None:
         """Update every message remembered for `subject` (e.g. each copy of a request)."""

@@ -48,7 +48,13 @@ class OutboxWorker:
     def _deliver_one(self, item: outbox.Claimed, now) -> None:
         try:
             delivery = Delivery(
-                self.client, item.workspace_id, now, mailer=self.mailer, join_url=self.join_url
+                self.client,
+                item.workspace_id,
+                now,
+                notice_id=item.notice_id,
+                retrying=item.attempts > 1,
+                mailer=self.mailer,
+                join_url=self.join_url,
             )
             deliver(delivery, item.notice)
         except SlackApiError as error:

@@ -128,6 +128,7 @@ class Message:
     bot_id: str | None = None
     app_id: str | None = None
     edits: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None
 
     def as_slack(self, team_id: str) -> dict[str, Any]:
         """The message object as Slack returns it and embeds it in payloads."""
@@ -298,6 +299,15 @@ def _as_json(value: Any, error: str) -> Any:
         return json.loads(value)
     except ValueError as problem:
         raise SlackError(error) from problem
+
+
+def _metadata(args: dict[str, Any]) -> dict[str, Any] | None:
+    if "metadata" not in args:
+        return None
+    metadata = _as_json(args["metadata"], "invalid_metadata_format")
+    if not isinstance(metadata, dict) or not {"event_type", "event_payload"} <= set(metadata):
+        raise SlackError("invalid_metadata_schema")
+    return metadata
 
 
 def _with_block_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1069,9 +1079,27 @@ class SlackStandIn:
             thread_ts=args.get("thread_ts"),
             bot_id=self.bot_id,
             app_id=self.app_id,
+            metadata=_metadata(args),
         )
         self.messages.append(message)
         return {"channel": channel_id, "ts": message.ts, "message": message.as_slack(self.team_id)}
+
+    def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, as Slack answers; metadata only with include_all_metadata."""
+        channel_id = str(args["channel"])
+        if not channel_id.startswith("D"):
+            self._channel_bot_is_in(channel_id)
+        oldest = float(args.get("oldest") or 0)
+        found = [m for m in self.messages if m.channel == channel_id and float(m.ts) > oldest]
+        limit = int(args.get("limit") or 100)
+        with_metadata = _truthy(args.get("include_all_metadata"))
+        messages = []
+        for message in sorted(found, key=lambda m: float(m.ts), reverse=True)[:limit]:
+            item = message.as_slack(self.team_id)
+            if with_metadata and message.metadata:
+                item["metadata"] = message.metadata
+            messages.append(item)
+        return {"messages": messages, "has_more": len(found) > limit}
 
     def _api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel_id = str(args["channel"])
