@@ -86,7 +86,12 @@ def register(app, lobby: Lobby) -> None:
     app.action(blocks.APPROVE_REQUEST)(ack=acknowledge, lazy=[approve])
     app.action(blocks.DENY_REQUEST)(ack=acknowledge, lazy=[deny])
     app.action(blocks.REQUEST_ROLE)(acknowledge)  # choosing a role alone changes nothing
+
+    def review_requests(actor, value):
+        return replies.pending_requests(lobby.requests.pending(actor=actor, team_name=value))
+
     on(blocks.REQUEST_FROM_CARD, request_from_card)
+    on(blocks.REVIEW_REQUESTS, review_requests)
     on(blocks.RESEND_INVITATION, resend)
     on(blocks.CANCEL_INVITATION, cancel)
     on(blocks.JOIN_FROM_CARD, join)

@@ -277,6 +277,7 @@ def join_card(card: CardFacts) -> dict:
 
 
 APPROVE_REQUEST = "request_approve"
+REVIEW_REQUESTS = "requests_review"
 DENY_REQUEST = "request_deny"
 REQUEST_ROLE = "request_role"
 DENY_MODAL = "deny_request_modal"

@@ -226,10 +226,12 @@ def _expiry_reminder(delivery: Delivery, notice: n.ExpiryReminder) -> None:
 def _daily_digest(delivery: Delivery, notice: n.DailyDigest) -> None:
     joined = ", ".join(map(md.user, notice.joined)) or "nobody"
     text = f"*Today in {md.team(notice.team)}*\nJoined: {joined}."
-    if notice.requesters:
-        waiting = ", ".join(map(md.user, notice.requesters))
-        text += f"\nWaiting for a decision: {waiting}. Use `/invite requests` to decide."
-    delivery.post(notice.recipient, blocks.message(text))
+    if not notice.requesters:
+        delivery.post(notice.recipient, blocks.message(text))
+        return
+    text += f"\nWaiting for a decision: {', '.join(map(md.user, notice.requesters))}."
+    review = blocks.button("Review requests", blocks.REVIEW_REQUESTS, notice.team, "primary")
+    delivery.post(notice.recipient, blocks.with_buttons(text, "digest", [review]))
 
 
 @delivers(n.DeliveryFailed)

@@ -126,3 +126,21 @@ def test_a_killed_process_restarts_and_every_invitation_gets_exactly_one_dm(slac
     assert invited, "no invitation survived: the kill came too early to prove anything"
     assert {u: counts[u] for u in invited} == dict.fromkeys(invited, 1)
     assert all(counts[u] == 0 for u in users if u not in invited)
+
+
+def test_the_daily_digest_has_a_button_to_review_requests(running):
+    from bot.jobs import send_digests
+    from storage.models import Team
+    from tests.e2e.conftest import ALICE
+
+    running.reply_to(running.command("team create Design"))
+    running.reply_to(running.command("request please", user_id=ALICE))
+    Team.update(digest_enabled=True).execute()
+    send_digests(running.app.lobby)
+    digest = running.delivered(
+        lambda: [m for m in running.slack.messages_to(ADMIN) if "Today in" in (m.text or "")]
+    )[0]
+    running.requests.click(digest, "requests_review", user_id=ADMIN)
+    url = running.requests.last_payload["response_url"]
+    listing = running.slack.wait_for(lambda: running.slack.responses_to(url))[0].payload
+    assert f"<@{ALICE}> asks to join" in json.dumps(listing)
