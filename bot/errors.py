@@ -177,6 +177,46 @@ class NoSeatsLeft(LobbyError):
 
 
 @dataclass
+class NotAMember(LobbyError):
+    user: str
+    team: str
+
+
+@dataclass
+class LastOwner(LobbyError):
+    team: str
+
+
+@dataclass
+class InvalidRoleName(LobbyError):
+    name: str
+    reason: str
+
+
+@dataclass
+class UnknownPermission(LobbyError):
+    permission: str
+    known: list[str]
+
+
+@dataclass
+class RoleInUse(LobbyError):
+    role: str
+    holders: int
+
+
+@dataclass
+class RoleExists(LobbyError):
+    role: str
+
+
+@dataclass
+class InvalidSetting(LobbyError):
+    field: str
+    reason: str
+
+
+@dataclass
 class ResourceNotFound(LobbyError):
     kind: str  # channel | usergroup
     reference: str

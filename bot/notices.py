@@ -267,6 +267,34 @@ class AddToUserGroup(Notice):
 
 
 @dataclass(frozen=True)
+class RemoveFromChannel(Notice):
+    kind: ClassVar[str] = "remove_from_channel"
+    team: str
+    user: str
+    channel_id: str
+    admins: list[str]
+
+
+@dataclass(frozen=True)
+class RemoveFromUserGroup(Notice):
+    kind: ClassVar[str] = "remove_from_usergroup"
+    team: str
+    user: str
+    usergroup_id: str
+    admins: list[str]
+
+
+@dataclass(frozen=True)
+class Removed(Notice):
+    """Tell someone they are no longer a member of a team."""
+
+    kind: ClassVar[str] = "removed"
+    team: str
+    user: str
+    by: str | None
+
+
+@dataclass(frozen=True)
 class JoinChannel(Notice):
     """The bot joins a public channel linked to a team, so it can add people."""
 

@@ -7,7 +7,7 @@ from bot import notices
 from bot.membership import holders_of
 from bot.permissions import Permission
 from storage.db import db
-from storage.models import Notice, PostedMessage, Team
+from storage.models import Notice, PostedMessage, SyncGrant, Team
 
 MAX_ATTEMPTS = 8
 # A notice claimed this long ago by an instance that never settled it was lost
@@ -140,3 +140,24 @@ def messages_about(subject: str) -> list[tuple[str, str]]:
 
 def pending_count() -> int:
     return Notice.select().where(Notice.status.in_(["pending", "sending"])).count()
+
+
+def record_grant(workspace_id: str, user_id: str, kind: str, resource_id: str, now) -> None:
+    """The delivery added someone to a channel or user group (they were not in it)."""
+    with db.atomic():
+        SyncGrant.insert(
+            workspace_id=workspace_id,
+            user_id=user_id,
+            kind=kind,
+            resource_id=resource_id,
+            granted_at=now,
+        ).on_conflict_ignore().execute()
+
+
+def drop_grant(workspace_id: str, user_id: str, kind: str, resource_id: str) -> None:
+    SyncGrant.delete().where(
+        SyncGrant.workspace_id == workspace_id,
+        SyncGrant.user_id == user_id,
+        SyncGrant.kind == kind,
+        SyncGrant.resource_id == resource_id,
+    ).execute()

@@ -1,12 +1,16 @@
 """The invitation service: one object the handlers and jobs talk to."""
 
+from bot.audit_log import AuditLog
 from bot.clock import Clock, SystemClock
 from bot.email_claims import EmailClaims
 from bot.invitation_admin import InvitationAdmin
 from bot.invitations import Invitations
 from bot.links import Links
 from bot.plans import Seats
+from bot.removal import Removal
 from bot.requests import Requests
+from bot.roles import Roles
+from bot.settings_editor import SettingsEditor
 from bot.team_settings import TeamSettings
 from bot.teams import Teams
 
@@ -29,3 +33,7 @@ class Lobby:
         self.links = Links(clock=self.clock, requests=self.requests)
         self.email_claims = EmailClaims(clock=self.clock)
         self.seats = Seats(clock=self.clock)
+        self.removal = Removal(clock=self.clock)
+        self.roles = Roles(clock=self.clock)
+        self.settings = SettingsEditor(clock=self.clock)
+        self.audit = AuditLog()

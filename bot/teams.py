@@ -10,13 +10,14 @@ from bot.access import Actor, require, resolve_team
 from bot.clock import Clock
 from bot.errors import (
     InvalidTeamName,
+    NotARootTeam,
     NothingToLink,
     NotWorkspaceAdmin,
     ResourceNotFound,
     TeamNameTaken,
 )
 from bot.links import create_code
-from bot.membership import admit, holders_of, roles_by_member, sync_notice
+from bot.membership import admit, holders_of, roles_by_member, root_of, sync_notice
 from bot.permissions import OWNER, Action, Permission
 from bot.ports import ChannelFacts, Directory, UserGroupFacts
 from bot.team_settings import TeamSettings
@@ -156,6 +157,40 @@ class Teams:
                     now=now,
                     via="creator",
                     added_by=actor.user_id,
+                )
+        except IntegrityError as exc:
+            raise TeamNameTaken(name=name) from exc
+        return team
+
+    def create_sub_team(self, *, actor: Actor, name: str, parent_name: str) -> Team:
+        """A sub-team of a root team, by someone who may change the root's settings.
+
+        Its members are the root's members; it has no invite code of its own."""
+        validate_team_name(name)
+        parent = resolve_team(actor.workspace_id, parent_name)
+        if parent.parent_id is not None:
+            raise NotARootTeam(team=parent.name, root=root_of(parent).name)
+        require(actor, parent, Action.CHANGE_SETTINGS)
+        now = self.clock.now()
+        try:
+            with db.atomic():
+                team = Team.create(
+                    workspace_id=actor.workspace_id,
+                    name=name,
+                    name_key=name.lower(),
+                    description="",
+                    parent=parent,
+                    created_at=now,
+                    created_by=actor.user_id,
+                    **self.defaults.as_fields(),
+                )
+                audit.record(
+                    workspace_id=actor.workspace_id,
+                    now=now,
+                    action="team.created",
+                    actor=actor.user_id,
+                    team=team,
+                    parent=parent.name,
                 )
         except IntegrityError as exc:
             raise TeamNameTaken(name=name) from exc

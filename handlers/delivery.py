@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import notices as n
 from bot import outbox
@@ -76,6 +75,12 @@ class Delivery:
             if payload.get("notice") == self.notice_id:
                 return {"channel": dm, "ts": message["ts"]}
         return None
+
+    def granted(self, user_id: str, kind: str, resource_id: str) -> None:
+        outbox.record_grant(self.workspace_id, user_id, kind, resource_id, self.now)
+
+    def revoked(self, user_id: str, kind: str, resource_id: str) -> None:
+        outbox.drop_grant(self.workspace_id, user_id, kind, resource_id)
 
     def update_all(self, subject: str, message: dict) -> None:
         """Update every message remembered for `subject` (e.g. each copy of a request)."""
@@ -284,76 +289,5 @@ def _new_member(delivery: Delivery, notice: n.NewMember) -> None:
     delivery.post(notice.recipient, blocks.message(text))
 
 
-@delivers(n.JoinChannel)
-def _join_channel(delivery: Delivery, notice: n.JoinChannel) -> None:
-    delivery.client.conversations_join(channel=notice.channel_id)
-
-
-@delivers(n.AddToChannel)
-def _add_to_channel(delivery: Delivery, notice: n.AddToChannel) -> None:
-    """Public channels: join first if needed. Private ones: ask the admins to add the bot."""
-    try:
-        _invite_to_channel(delivery.client, notice)
-    except SlackApiError as error:
-        code = error.response.get("error")
-        if code == "already_in_channel":
-            return
-        if code in ("not_in_channel", "channel_not_found") and notice.is_private:
-            text = (
-                f"I couldn't add {md.user(notice.user)} to {md.channel(notice.channel_id)} "
-                f"for {md.team(notice.team)}: it is private and I'm not in it. "
-                "Add Lobby to the channel (channel details → Integrations → Add apps)."
-            )
-            delivery.tell_admins(notice.admins, text)
-            return
-        if code in PERMANENT_CHANNEL_ERRORS:
-            text = (
-                f"Slack refused to add {md.user(notice.user)} to "
-                f"{md.channel(notice.channel_id)} for {md.team(notice.team)}: `{code}`."
-            )
-            delivery.tell_admins(notice.admins, text)
-            return
-        raise
-
-
-PERMANENT_CHANNEL_ERRORS = {
-    "is_archived",
-    "cant_invite",
-    "user_is_restricted",
-    "ura_max_channels",
-    "no_permission",
-    "user_not_found",
-    "channel_not_found",
-}
-
-
-def _invite_to_channel(client: WebClient, notice: n.AddToChannel) -> None:
-    try:
-        client.conversations_invite(channel=notice.channel_id, users=notice.user)
-    except SlackApiError as error:
-        if error.response.get("error") != "not_in_channel" or notice.is_private:
-            raise
-        client.conversations_join(channel=notice.channel_id)
-        client.conversations_invite(channel=notice.channel_id, users=notice.user)
-
-
-@delivers(n.AddToUserGroup)
-def _add_to_usergroup(delivery: Delivery, notice: n.AddToUserGroup) -> None:
-    """usergroups.users.update replaces the whole list: list, merge, update."""
-    client = delivery.client
-    try:
-        users = client.usergroups_users_list(usergroup=notice.usergroup_id)["users"]
-        if notice.user in users:
-            return
-        client.usergroups_users_update(
-            usergroup=notice.usergroup_id, users=",".join([*users, notice.user])
-        )
-    except SlackApiError as error:
-        if error.response.get("error") not in ("paid_teams_only", "no_such_subteam"):
-            raise
-        text = (
-            f"I couldn't add {md.user(notice.user)} to the user group "
-            f"@{md.escape(notice.handle)} for {md.team(notice.team)}: "
-            f"`{error.response.get('error')}`."
-        )
-        delivery.tell_admins(notice.admins, text)
+# The sync deliverers register themselves on import.
+import handlers.sync_delivery  # noqa: E402, F401

@@ -222,6 +222,20 @@ class Notice(BaseModel):
         indexes = ((("status", "next_attempt_at"), False),)
 
 
+class SyncGrant(BaseModel):
+    """Lobby added this person to this channel or user group: only such access is taken
+    away again on removal (joins people make by hand are left alone)."""
+
+    workspace_id = CharField()
+    user_id = CharField()
+    kind = CharField()  # channel | usergroup
+    resource_id = CharField()
+    granted_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("workspace_id", "user_id", "kind", "resource_id"), True),)
+
+
 class ProcessedEvent(BaseModel):
     """An Events API delivery already handled: Slack's retries of it have no effect."""
 
@@ -256,6 +270,7 @@ ALL_MODELS = [
     KnownUser,
     PostedMessage,
     Notice,
+    SyncGrant,
     ProcessedEvent,
     AuditEntry,
 ]
