@@ -177,6 +177,13 @@ class NoSeatsLeft(LobbyError):
 
 
 @dataclass
+class UnknownPerson(LobbyError):
+    """A plain @name that carries no Slack ID."""
+
+    name: str
+
+
+@dataclass
 class NotAMember(LobbyError):
     user: str
     team: str

@@ -298,7 +298,7 @@ def _admin_teams(teams: list[Team], mine, books, now: datetime) -> list[AdminTea
     )
     newest_first = [Invitation.created_at.desc(), Invitation.id.desc()]
     invitations = _first_per_team(Invitation, _invitation_pending(now), newest_first, ids)
-    joined = Membership.joined_at >= now - RECENT
+    joined = Membership.joined_at > now - RECENT
     newest_members = [Membership.joined_at.desc(), Membership.id.desc()]
     joins = _first_per_team(Membership, joined, newest_members, ids)
     found = []

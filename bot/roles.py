@@ -148,6 +148,13 @@ class Roles:
             )
         return sorted(roles)
 
+    def check_owner(self, *, actor: Actor, team_name: str) -> str:
+        """The team's name, or a refusal when the actor may not delete it (asked before
+        the confirm dialog)."""
+        team = resolve_team(actor.workspace_id, team_name)
+        require(actor, team, Action.DELETE_TEAM)
+        return team.name
+
     def transfer(self, *, actor: Actor, team_name: str, user_id: str) -> Team:
         """An Owner hands ownership to another member and becomes an Admin."""
         team = root_of(resolve_team(actor.workspace_id, team_name))

@@ -81,6 +81,8 @@ def validate(name: str, value, roles: list[str]):
         low, high = DAY_LIMITS[name]
         if not isinstance(value, int) or not low <= value <= high:
             raise InvalidSetting(field=name, reason=f"a whole number from {low} to {high}")
+    if name == "notification_channel" and value is not None and not isinstance(value, str):
+        raise InvalidSetting(field=name, reason="choose a channel")
     if name == "digest_enabled" and not isinstance(value, bool):
         raise InvalidSetting(field=name, reason="on or off")
     return value

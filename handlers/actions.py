@@ -90,6 +90,10 @@ def register(app, lobby: Lobby) -> None:
     def review_requests(actor, value):
         return replies.pending_requests(lobby.requests.pending(actor=actor, team_name=value))
 
+    def delete_team(actor, value):
+        return replies.team_deleted(lobby.removal.delete_team(actor=actor, team_name=value))
+
+    on(blocks.DELETE_TEAM, delete_team)
     on(blocks.REQUEST_FROM_CARD, request_from_card)
     on(blocks.REVIEW_REQUESTS, review_requests)
     on(blocks.RESEND_INVITATION, resend)

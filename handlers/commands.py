@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import BotNotInChannel, LobbyError, NotAllowed
+from bot.errors import BotNotInChannel, LobbyError, NotAllowed, UnknownPerson
 from bot.links import Joined
 from bot.service import Lobby
 from handlers import blocks, replies
@@ -101,10 +101,13 @@ def _open_invite_modal(request: Request, command: cl.OpenInviteModal) -> None:
 @runs(cl.CreateTeam)
 def _create_team(request: Request, command: cl.CreateTeam) -> dict:
     if command.parent:
-        return replies.not_available_yet("team create … parent")
-    team = request.lobby.teams.create(
-        actor=request.actor, name=command.name, directory=request.directory
-    )
+        team = request.lobby.teams.create_sub_team(
+            actor=request.actor, name=command.name, parent_name=command.parent
+        )
+    else:
+        team = request.lobby.teams.create(
+            actor=request.actor, name=command.name, directory=request.directory
+        )
     return replies.team_created(team.name)
 
 
@@ -242,3 +245,93 @@ def _seats(request: Request, command: cl.Seats) -> dict:
         seats=command.limit.seats,
     )
     return replies.seats(use)
+
+
+def user_id_of(target: cl.UserTarget) -> str:
+    """Members are named by mention: a plain @name carries no Slack ID."""
+    if not target.user_id:
+        raise UnknownPerson(name=target.name or "")
+    return target.user_id
+
+
+@runs(cl.ListRoles)
+def _list_roles(request: Request, command: cl.ListRoles) -> dict:
+    return replies.roles_list(
+        *request.lobby.roles.overview(actor=request.actor, team_name=command.team)
+    )
+
+
+@runs(cl.CreateRole)
+def _create_role(request: Request, command: cl.CreateRole) -> dict:
+    role = request.lobby.roles.create(
+        actor=request.actor,
+        team_name=command.team,
+        name=command.name,
+        permissions=list(command.permissions),
+    )
+    return replies.role_created(role)
+
+
+@runs(cl.DeleteRole)
+def _delete_role(request: Request, command: cl.DeleteRole) -> dict:
+    request.lobby.roles.delete(actor=request.actor, team_name=command.team, name=command.name)
+    return replies.role_deleted(command.name)
+
+
+@runs(cl.SetRoles)
+def _set_roles(request: Request, command: cl.SetRoles) -> dict:
+    user_id = user_id_of(command.user)
+    roles = request.lobby.roles.set_roles(
+        actor=request.actor, team_name=command.team, user_id=user_id, roles=list(command.roles)
+    )
+    return replies.roles_set(user_id, roles)
+
+
+@runs(cl.TransferOwnership)
+def _transfer(request: Request, command: cl.TransferOwnership) -> dict:
+    user_id = user_id_of(command.user)
+    team = request.lobby.roles.transfer(
+        actor=request.actor, team_name=command.team, user_id=user_id
+    )
+    return replies.transferred(team.name, user_id)
+
+
+@runs(cl.RemoveMember)
+def _remove(request: Request, command: cl.RemoveMember) -> dict:
+    user_id = user_id_of(command.user)
+    team = request.lobby.removal.remove(
+        actor=request.actor, user_id=user_id, team_name=command.team
+    )
+    return replies.removed(team.name, user_id)
+
+
+@runs(cl.DeleteTeam)
+def _delete_team(request: Request, command: cl.DeleteTeam) -> dict:
+    """Only asks: the confirm button does the deletion."""
+    team = request.lobby.roles.check_owner(actor=request.actor, team_name=command.team)
+    return replies.delete_team_confirmation(team)
+
+
+@runs(cl.Settings)
+def _settings(request: Request, command: cl.Settings) -> None:
+    team, settings, roles = request.lobby.settings.show(actor=request.actor, team_name=command.team)
+    view = blocks.settings_modal(team=team.name, settings=settings, roles=roles)
+    request.client.views_open(trigger_id=request.trigger_id, view=view)
+
+
+@runs(cl.Audit)
+def _audit(request: Request, command: cl.Audit) -> dict:
+    if not command.csv:
+        entries = request.lobby.audit.latest(actor=request.actor, team_name=command.team)
+        team = entries[0].team_name if entries else command.team or ""
+        return replies.audit_list(team, entries)
+    entries = request.lobby.audit.everything(actor=request.actor, team_name=command.team)
+    team = entries[0].team_name if entries else command.team or "team"
+    dm = request.client.conversations_open(users=request.actor.user_id)["channel"]["id"]
+    request.client.files_upload_v2(
+        channel=dm,
+        content=replies.audit_csv(entries),
+        filename=f"lobby-audit-{team}.csv",
+        title=f"Lobby audit log: {team}",
+    )
+    return replies.audit_sent(team)

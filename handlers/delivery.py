@@ -249,6 +249,13 @@ def _delivery_failed(delivery: Delivery, notice: n.DeliveryFailed) -> None:
     delivery.post(notice.recipient, blocks.message(text))
 
 
+@delivers(n.Removed)
+def _removed(delivery: Delivery, notice: n.Removed) -> None:
+    by = f" by {md.user(notice.by)}" if notice.by else ""
+    text = f"You were removed from {md.team(notice.team)}{by}."
+    delivery.post(notice.user, blocks.message(text))
+
+
 @delivers(n.SeatsFull)
 def _seats_full(delivery: Delivery, notice: n.SeatsFull) -> None:
     text = (

@@ -251,3 +251,55 @@ def _(error: errors.NoSeatsLeft) -> str:
     else:
         head = f"{team(error.team)} has no free seat."
     return f"{head} {error.used} of {error.limit} seats are used; {owners} can add seats."
+
+
+@describe.register
+def _(error: errors.NotAMember) -> str:
+    return f"{user(error.user)} isn't a member of {team(error.team)}."
+
+
+@describe.register
+def _(error: errors.LastOwner) -> str:
+    return (
+        f"{team(error.team)} must keep an Owner. Hand ownership over first: "
+        f"`/invite transfer {escape(error.team)} @someone`."
+    )
+
+
+@describe.register
+def _(error: errors.InvalidRoleName) -> str:
+    return f"“{escape(error.name)}” can't be a role name: {error.reason}."
+
+
+@describe.register
+def _(error: errors.UnknownPermission) -> str:
+    return (
+        f"There is no permission “{escape(error.permission)}”. "
+        f"Permissions: {', '.join(error.known)}."
+    )
+
+
+@describe.register
+def _(error: errors.RoleInUse) -> str:
+    return (
+        f"The role “{escape(error.role)}” is still held or offered ({error.holders}); "
+        "change those members' roles or cancel those invitations first."
+    )
+
+
+@describe.register
+def _(error: errors.RoleExists) -> str:
+    return f"There is already a role called “{escape(error.role)}”."
+
+
+@describe.register
+def _(error: errors.InvalidSetting) -> str:
+    return f"{error.field.replace('_', ' ').capitalize()}: {error.reason}."
+
+
+@describe.register
+def _(error: errors.UnknownPerson) -> str:
+    return (
+        f"I can't tell who “@{escape(error.name)}” is: pick people from Slack's autocomplete "
+        "so I get their Slack ID."
+    )

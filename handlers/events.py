@@ -17,6 +17,13 @@ def register(app, lobby: Lobby) -> None:
                 return BoltResponse(status=200, body="")
         return next()
 
+    @app.event("user_change")
+    def on_user_change(event, context):
+        """Someone deactivated in Slack stops being a member everywhere."""
+        user = event["user"]
+        if user.get("deleted"):
+            lobby.removal.left_workspace(workspace_id=context.team_id, user_id=user["id"])
+
     @app.event("team_join")
     def on_team_join(event, context):
         user = event["user"]

@@ -1,9 +1,20 @@
 """Replies to the person who typed a command: pure functions returning message dicts."""
 
+import csv
+import io
+
 from bot.invitations import InviteResult
 from bot.teams import LinkResult, TeamSummary
 from handlers import mrkdwn as md
-from handlers.blocks import message, request_for_approval, seat_line, section
+from handlers.blocks import (
+    DELETE_TEAM,
+    button,
+    message,
+    request_for_approval,
+    seat_line,
+    section,
+    with_buttons,
+)
 
 HELP_ROWS = [
     ("", "admins: the invite form"),
@@ -225,3 +236,98 @@ def seats(use) -> dict:
     if use.trial_ends_at:
         lines.append(f"The trial ends {md.date(use.trial_ends_at)}; then the limit is 5 seats.")
     return message("\n".join(lines))
+
+
+def roles_list(team: str, roles) -> dict:
+    lines = [f"Roles of {md.team(team)}:"]
+    for role in roles:
+        kind = "" if role.builtin else " (custom)"
+        lines.append(f"*{md.escape(role.name.capitalize())}*{kind} — {', '.join(role.permissions)}")
+    return message("\n".join(lines))
+
+
+def roles_set(user_id: str, roles: list[str]) -> dict:
+    return message(f"{md.user(user_id)} now has the roles {md.roles(roles)}.")
+
+
+def role_created(role) -> dict:
+    return message(f"Created the role *{md.escape(role.name)}* with {', '.join(role.permissions)}.")
+
+
+def role_deleted(name: str) -> dict:
+    return message(f"Deleted the role *{md.escape(name)}*.")
+
+
+def transferred(team: str, user_id: str) -> dict:
+    return message(f"{md.user(user_id)} is now an Owner of {md.team(team)}; you are an Admin.")
+
+
+def removed(team: str, user_id: str) -> dict:
+    return message(
+        f"Removed {md.user(user_id)} from {md.team(team)}, and from the channels and user "
+        "group Lobby had added them to."
+    )
+
+
+def team_deleted(team: str) -> dict:
+    return message(f"Deleted {md.team(team)}.")
+
+
+def audit_list(team: str, entries) -> dict:
+    if not entries:
+        return message(f"Nothing has happened in {md.team(team)} yet.")
+    lines = [f"Latest changes in {md.team(team)}:"]
+    for entry in entries:
+        who = md.user(entry.actor_user_id) if entry.actor_user_id else "Lobby"
+        target = f" → {_target(entry.target)}" if entry.target else ""
+        lines.append(f"{md.date(entry.created_at)} · {who} · `{entry.action}`{target}")
+    return message("\n".join(lines))
+
+
+def _target(target: str) -> str:
+    if target[:1] in ("U", "W") and target.isalnum():
+        return md.user(target)
+    return md.escape(target)
+
+
+def audit_sent(team: str) -> dict:
+    return message(f"I sent you the audit log of {md.team(team)} as a CSV file.")
+
+
+AUDIT_COLUMNS = ["time_utc", "team", "actor", "action", "target", "details"]
+
+
+def audit_csv(entries) -> str:
+    """The whole trail as CSV, oldest first."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_COLUMNS)
+    for entry in reversed(entries):
+        writer.writerow(
+            [
+                entry.created_at.isoformat(),
+                entry.team_name or "",
+                entry.actor_user_id or "",
+                entry.action,
+                entry.target or "",
+                entry.details,
+            ]
+        )
+    return out.getvalue()
+
+
+def delete_team_confirmation(team: str) -> dict:
+    """Deleting a team asks first: a button with Slack's confirm dialog."""
+    text = (
+        f"Delete {md.team(team)}? Its pending invitations and requests are cancelled and "
+        "its members are taken out of what it links. This can't be undone."
+    )
+    delete = button("Delete team", DELETE_TEAM, team, "danger")
+    delete["confirm"] = {
+        "title": {"type": "plain_text", "text": "Delete the team?"},
+        "text": {"type": "mrkdwn", "text": f"{md.team(team)} and its sub-teams will be gone."},
+        "confirm": {"type": "plain_text", "text": "Delete"},
+        "deny": {"type": "plain_text", "text": "Keep it"},
+        "style": "danger",
+    }
+    return with_buttons(text, f"delete:{team}", [delete])

@@ -4,11 +4,11 @@ import re
 
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import LobbyError
+from bot.errors import InvalidSetting, LobbyError
 from bot.invitations import MAX_TARGETS, normalize_email
 from bot.service import Lobby
 from handlers import replies
-from handlers.blocks import DENY_MODAL, INVITE_MODAL, REQUEST_MODAL
+from handlers.blocks import DENY_MODAL, INVITE_MODAL, NUMBER_SETTINGS, REQUEST_MODAL, SETTINGS_MODAL
 from handlers.context import actor_of
 from handlers.error_texts import SLACK_FAILED, describe, slack_failure_code
 from handlers.slack_directory import SlackDirectory
@@ -83,6 +83,21 @@ def register(app, lobby: Lobby) -> None:
 
         _tell_if_refused(client, actor, ask_and_confirm)
 
+    def save_settings(ack, view, body, context):
+        """Settings are quick database work: saved within the ack, errors shown inline."""
+        actor = actor_of(context, body["user"]["id"])
+        try:
+            changes = settings_from(view["state"]["values"])
+            lobby.settings.update(actor=actor, team_name=view["private_metadata"], changes=changes)
+        except InvalidSetting as error:
+            ack(response_action="errors", errors={error.field: describe(error)})
+            return
+        except LobbyError as error:
+            ack(response_action="errors", errors={"invite_policy": describe(error)})
+            return
+        ack()
+
+    app.view(SETTINGS_MODAL)(save_settings)
     app.view(DENY_MODAL)(ack=acknowledge, lazy=[deny])
     app.view(REQUEST_MODAL)(ack=acknowledge, lazy=[ask])
 
@@ -133,3 +148,23 @@ class InviteForm:
         if not self.roles:
             errors["roles"] = "Choose at least one role."
         return errors
+
+
+def settings_from(values: dict) -> dict:
+    """The submitted settings form as setting values (numbers checked as whole numbers)."""
+
+    def chosen(block):
+        return values[block][block]
+
+    changes = {
+        name: chosen(name)["selected_option"]["value"]
+        for name in ("invite_policy", "link_policy", "default_role")
+    }
+    for name, _ in NUMBER_SETTINGS:
+        raw = (chosen(name).get("value") or "").strip()
+        if not raw.lstrip("-").isdigit():
+            raise InvalidSetting(field=name, reason="a whole number")
+        changes[name] = int(raw)
+    changes["notification_channel"] = chosen("notification_channel").get("selected_conversation")
+    changes["digest_enabled"] = bool(chosen("digest_enabled").get("selected_options"))
+    return changes
