@@ -13,7 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.jobs import build_scheduler
 from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
-from handlers import actions, commands, errors, events, views, workspace
+from handlers import actions, commands, errors, events, home, views, workspace
 from handlers.mailer import Mailer
 from handlers.outbox_worker import OutboxWorker
 from handlers.web import wsgi_app
@@ -70,6 +70,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
     actions.register(bolt, lobby)
     views.register(bolt, lobby)
     events.register(bolt, lobby)
+    home.register(bolt, lobby)
     worker = OutboxWorker(
         slack_client(settings, wait_on_rate_limits=False),
         lobby.clock,

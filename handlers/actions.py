@@ -6,29 +6,44 @@ from bot.errors import LobbyError
 from bot.service import Lobby
 from handlers import blocks, replies
 from handlers.context import actor_of
-from handlers.errors import report
+from handlers.error_texts import describe
+from handlers.home import publish_home
 
 
 def acknowledge(ack):
     ack()
 
 
+def answer_click(body, respond, client, reply: dict | None) -> None:
+    """Answer the person who clicked: in the conversation (response_url), or, for clicks in
+    the App Home or a modal, which have none, by DM."""
+    if reply is None:
+        return
+    if body.get("response_url"):
+        respond(replace_original=False, response_type="ephemeral", **reply)
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], **reply)
+
+
 def register(app, lobby: Lobby) -> None:
     def on(action_id, work):
         """Ack at once; run `work(actor, value)` after, answering with its reply or refusal."""
 
-        def run(body, context, respond):
+        def run(body, context, respond, client):
             action = body["actions"][0]
             actor = actor_of(context, body["user"]["id"])
             try:
                 reply = work(actor, action["value"])
             except LobbyError as error:
-                report(respond, error)
-                return
-            if reply is not None:
-                respond(replace_original=False, response_type="ephemeral", **reply)
+                reply = {"text": describe(error)}
+            answer_click(body, respond, client, reply)
+            refresh_if_home(body, client, actor)
 
         app.action(action_id)(ack=acknowledge, lazy=[run])
+
+    def refresh_if_home(body, client, actor):
+        if body.get("view", {}).get("type") == "home":
+            publish_home(client, actor, lobby)
 
     def answer(service_call):
         def work(actor, value):
@@ -57,31 +72,36 @@ def register(app, lobby: Lobby) -> None:
         request = lobby.requests.ask_by_team_id(actor=actor, team_id=int(value), note=None)
         return replies.request_sent(request.team.name)
 
-    def approve(body, context, respond):
-        """Approve with the role chosen in the same message (its state travels with the click)."""
+    def approve(body, context, respond, client):
+        """Approve with the role chosen beside the button: the select's state travels with the
+        click (in the message, or in the view for the App Home and its modal)."""
         action = body["actions"][0]
-        chosen = body.get("state", {}).get("values", {}).get(action["block_id"], {})
-        option = chosen.get(blocks.REQUEST_ROLE, {}).get("selected_option")
+        state = (body.get("view") or body).get("state", {}).get("values", {})
+        option = state.get(action["block_id"], {}).get(blocks.REQUEST_ROLE, {})
+        role = (option.get("selected_option") or {}).get("value")
         actor = actor_of(context, body["user"]["id"])
         try:
-            lobby.requests.approve(
-                actor=actor,
-                request_id=int(action["value"]),
-                role=option["value"] if option else None,
-            )
+            lobby.requests.approve(actor=actor, request_id=int(action["value"]), role=role)
+            reply = None
         except LobbyError as error:
-            report(respond, error)
+            reply = {"text": describe(error)}
+        answer_click(body, respond, client, reply)
+        refresh_if_home(body, client, actor)
 
     def deny(body, context, client, respond):
-        """Deny asks for an optional reason first: a modal, opened with this click's trigger."""
+        """Deny asks for an optional reason first: a modal (pushed over a modal)."""
         actor = actor_of(context, body["user"]["id"])
         request_id = int(body["actions"][0]["value"])
         try:
             lobby.requests.check_may_decide(actor=actor, request_id=request_id)
         except LobbyError as error:
-            report(respond, error)
+            answer_click(body, respond, client, {"text": describe(error)})
             return
-        client.views_open(trigger_id=body["trigger_id"], view=blocks.deny_modal(request_id))
+        view = blocks.deny_modal(request_id)
+        if body.get("view", {}).get("type") == "modal":
+            client.views_push(trigger_id=body["trigger_id"], view=view)
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=view)
 
     app.action(blocks.APPROVE_REQUEST)(ack=acknowledge, lazy=[approve])
     app.action(blocks.DENY_REQUEST)(ack=acknowledge, lazy=[deny])
@@ -108,7 +128,7 @@ def register(app, lobby: Lobby) -> None:
                 actor=actor, team_name=team, status=status, page=int(page)
             )
         except LobbyError as error:
-            report(respond, error)
+            answer_click(body, respond, None, {"text": describe(error)})
             return
         respond(replace_original=True, **blocks.invitations_page(listing))
 

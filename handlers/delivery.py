@@ -7,9 +7,12 @@ from slack_sdk import WebClient
 
 from bot import notices as n
 from bot import outbox
+from bot.access import Actor
 from bot.cards import CardFacts
+from bot.home import home_for
 from handlers import blocks
 from handlers import mrkdwn as md
+from handlers.home_view import home_view
 from handlers.mailer import Mailer, invitation_email
 
 DELIVERERS: dict[type, Callable] = {}
@@ -76,6 +79,14 @@ class Delivery:
                 return {"channel": dm, "ts": message["ts"]}
         return None
 
+    def refresh_home(self, user_id: str) -> None:
+        """Re-publish someone's App Home after a change that concerns them."""
+        if not user_id.startswith(("U", "W")):
+            return  # a channel (the team's notification channel) has no Home
+        actor = Actor(workspace_id=self.workspace_id, user_id=user_id)
+        home = home_for(actor=actor, now=self.now)
+        self.client.views_publish(user_id=user_id, view=home_view(home))
+
     def granted(self, user_id: str, kind: str, resource_id: str) -> None:
         outbox.record_grant(self.workspace_id, user_id, kind, resource_id, self.now)
 
@@ -109,6 +120,7 @@ def _invitation_sent(delivery: Delivery, notice: n.InvitationSent) -> None:
     )
     subject = outbox.invitation_subject(notice.invitation_id, notice.generation)
     delivery.post(notice.invitee, message, subject=subject)
+    delivery.refresh_home(notice.invitee)
 
 
 @delivers(n.InvitationClosed)
@@ -164,6 +176,7 @@ def _request_for_approval(delivery: Delivery, notice: n.RequestForApproval) -> N
         seats=tuple(notice.seats),
     )
     delivery.post(notice.recipient, message, subject=outbox.request_subject(notice.request_id))
+    delivery.refresh_home(notice.recipient)
 
 
 @delivers(n.RequestDecided)
@@ -192,6 +205,7 @@ def _request_answered(delivery: Delivery, notice: n.RequestAnswered) -> None:
     if notice.reason:
         text += "\n" + md.quote(notice.reason)
     delivery.post(notice.requester, blocks.message(text))
+    delivery.refresh_home(notice.requester)
 
 
 @delivers(n.RequestReminder)
@@ -287,6 +301,7 @@ def _welcome(delivery: Delivery, notice: n.Welcome) -> None:
     if notice.channel_ids:
         text += " You'll find the team in " + ", ".join(map(md.channel, notice.channel_ids)) + "."
     delivery.post(notice.user, blocks.message(text))
+    delivery.refresh_home(notice.user)
 
 
 @delivers(n.NewMember)
