@@ -107,6 +107,7 @@ class Home:
     invitations: list[MyInvitation]
     requests: list[MyRequest]
     admin_teams: list[AdminTeam]
+    askable: list[tuple[int, str]]  # (id, name) of root teams they may ask to join
 
 
 @dataclass(frozen=True)
@@ -138,12 +139,19 @@ def home_for(*, actor: Actor, now: datetime) -> Home:
         book = books[_root(teams, team.id)]
         if team.parent_id is None and _is_admin(book, roles):
             admin.append(team)
+    requests = _my_requests(actor, teams, now)
+    asked = {request.team for request in requests}
     return Home(
         user_id=actor.user_id,
         teams=team_roles,
         invitations=_my_invitations(actor, teams, now),
-        requests=_my_requests(actor, teams, now),
+        requests=requests,
         admin_teams=_admin_teams(admin, mine, books, now),
+        askable=[
+            (team.id, team.name)
+            for team in teams.values()
+            if team.parent_id is None and team.id not in mine and team.name not in asked
+        ],
     )
 
 

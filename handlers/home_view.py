@@ -14,6 +14,7 @@ from handlers.blocks import (
     CANCEL_INVITATION,
     DECLINE_INVITATION,
     DENY_REQUEST,
+    REQUEST_FROM_CARD,
     REQUEST_ROLE,
     RESEND_INVITATION,
     button,
@@ -79,7 +80,12 @@ def parse_show_all(value: str) -> tuple[str, str, int]:
 
 def home_view(home: Home) -> dict:
     """The Home tab: your teams, invitations and requests, then each team you manage."""
-    blocks = [*_your_teams(home), *_your_invitations(home), *_your_requests(home)]
+    blocks = [
+        *_your_teams(home),
+        *_your_invitations(home),
+        *_your_requests(home),
+        *_askable(home),
+    ]
     budget = VIEW_BLOCK_LIMIT - len(blocks) - 1  # one kept for the "more teams" line
     for index, team in enumerate(home.admin_teams):
         team_blocks = _admin_team(team)
@@ -162,6 +168,21 @@ def _your_requests(home: Home) -> list[dict]:
     ]
     lines += _more(len(home.requests) - MY_REQUESTS_SHOWN)
     return [_header(YOUR_REQUESTS), section("\n".join(lines))]
+
+
+ASK_TO_JOIN = "Teams you can ask to join"
+ASKABLE_SHOWN = 10
+
+
+def _askable(home: Home) -> list[dict]:
+    """A Request to join button per team the person is not in (the same as a join card's)."""
+    if not home.askable:
+        return []
+    blocks = [_header(ASK_TO_JOIN)]
+    for team_id, name in home.askable[:ASKABLE_SHOWN]:
+        ask = button("Request to join", REQUEST_FROM_CARD, str(team_id))
+        blocks.append({**section(md.team(name)), "accessory": ask})
+    return blocks
 
 
 def _admin_team(team: AdminTeam) -> list[dict]:

@@ -248,3 +248,16 @@ def test_sub_teams_are_listed_under_their_root_and_share_its_lists(lobby, design
     assert [team.team for team in shown.admin_teams] == ["Design"]
     page = home.all_pending_requests(actor=MANAGER, team_name="Web", page=1, now=clock.now())
     assert (page.team, page.total) == ("Design", 2)
+
+
+def test_the_home_offers_the_teams_one_may_ask_to_join(lobby, directory, clock):
+    from bot.home import home_for
+    from tests.conftest import actor
+
+    directory.admins.add("UOWNER")
+    lobby.teams.create(actor=actor("UOWNER"), name="Design", directory=directory)
+    lobby.teams.create(actor=actor("UOWNER"), name="Ops", directory=directory)
+    lobby.requests.ask(actor=actor("UNEW"), team_name="Ops", note=None)
+    home = home_for(actor=actor("UNEW"), now=clock.now())
+    assert [name for _, name in home.askable] == ["Design"]
+    assert home_for(actor=actor("UOWNER"), now=clock.now()).askable == []

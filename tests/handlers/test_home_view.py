@@ -67,9 +67,9 @@ def admin_team(name="Design", requests=SHOWN, invitations=SHOWN, total=None, joi
     )
 
 
-def home(*, teams=None, invitations=(), requests=(), admin=()):
+def home(*, teams=None, invitations=(), requests=(), admin=(), askable=()):
     teams = [TeamRoles("Design", ["admin"], [])] if teams is None else teams
-    return Home("UME", teams, list(invitations), list(requests), list(admin))
+    return Home("UME", teams, list(invitations), list(requests), list(admin), list(askable))
 
 
 def my_invitation(i, team="Design"):
@@ -246,3 +246,14 @@ def test_show_all_modal_for_invitations_and_for_an_empty_list():
     empty = home_view.show_all_modal(ShowAllPage(REQUESTS, "Design", 1, 1, 0, [], [], "member"))
     assert_valid_view(empty)
     assert home_view.NOTHING_WAITING in rendered(empty)
+
+
+def test_teams_one_may_ask_to_join_carry_a_request_button():
+    view = home_view.home_view(home(teams=[], askable=[(7, "Design <&>"), (8, "Ops")]))
+    assert_valid_view(view)
+    buttons = [b["accessory"] for b in view["blocks"] if "accessory" in b]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        ("card_request", "7"),
+        ("card_request", "8"),
+    ]
+    assert "Design &lt;&amp;&gt;" in json.dumps(view)
