@@ -131,35 +131,17 @@ class Teams:
         if not directory.is_workspace_admin(actor.user_id):
             raise NotWorkspaceAdmin()
         now = self.clock.now()
-        try:
-            with db.atomic():
-                team = Team.create(
-                    workspace_id=actor.workspace_id,
-                    name=name,
-                    name_key=name.lower(),
-                    description="",
-                    created_at=now,
-                    created_by=actor.user_id,
-                    **self.defaults.as_fields(),
-                )
-                create_code(team, now)
-                audit.record(
-                    workspace_id=actor.workspace_id,
-                    now=now,
-                    action="team.created",
-                    actor=actor.user_id,
-                    team=team,
-                )
-                admit(
-                    team=team,
-                    user_id=actor.user_id,
-                    roles=[OWNER],
-                    now=now,
-                    via="creator",
-                    added_by=actor.user_id,
-                )
-        except IntegrityError as exc:
-            raise TeamNameTaken(name=name) from exc
+        with db.atomic():
+            team = self._insert(actor, name, now, parent=None)
+            create_code(team, now)
+            admit(
+                team=team,
+                user_id=actor.user_id,
+                roles=[OWNER],
+                now=now,
+                via="creator",
+                added_by=actor.user_id,
+            )
         return team
 
     def create_sub_team(self, *, actor: Actor, name: str, parent_name: str) -> Team:
@@ -171,9 +153,13 @@ class Teams:
         if parent.parent_id is not None:
             raise NotARootTeam(team=parent.name, root=root_of(parent).name)
         require(actor, parent, Action.CHANGE_SETTINGS)
-        now = self.clock.now()
+        with db.atomic():
+            return self._insert(actor, name, self.clock.now(), parent=parent)
+
+    def _insert(self, actor: Actor, name: str, now, *, parent: Team | None) -> Team:
+        """The team row, with the default settings, and its audit entry."""
         try:
-            with db.atomic():
+            with db.atomic():  # a savepoint: a taken name leaves the caller's work intact
                 team = Team.create(
                     workspace_id=actor.workspace_id,
                     name=name,
@@ -184,16 +170,16 @@ class Teams:
                     created_by=actor.user_id,
                     **self.defaults.as_fields(),
                 )
-                audit.record(
-                    workspace_id=actor.workspace_id,
-                    now=now,
-                    action="team.created",
-                    actor=actor.user_id,
-                    team=team,
-                    parent=parent.name,
-                )
         except IntegrityError as exc:
             raise TeamNameTaken(name=name) from exc
+        audit.record(
+            workspace_id=actor.workspace_id,
+            now=now,
+            action="team.created",
+            actor=actor.user_id,
+            team=team,
+            parent=parent.name if parent else None,
+        )
         return team
 
     def link(
