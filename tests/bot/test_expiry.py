@@ -17,10 +17,6 @@ def design(lobby, directory):
     return lobby.teams.create(actor=OWNER, name="Design", directory=directory)
 
 
-def payloads(kind):
-    return [json.loads(n.payload) for n in Notice.select().where(Notice.kind == kind)]
-
-
 def invite(lobby, directory, *users, emails=()):
     lobby.invitations.invite(
         actor=OWNER,

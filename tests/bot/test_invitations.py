@@ -1,4 +1,3 @@
-import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,6 +18,7 @@ from bot.teams import ChannelRef, UserGroupRef
 from storage.db import db
 from storage.models import AuditEntry, Invitation, Membership, Notice
 from tests.conftest import actor
+from tests.support.outbox import payloads
 
 ADMIN = actor("UADMIN")
 
@@ -51,10 +51,6 @@ def invite(lobby, directory, *users, emails=(), roles=(), who=ADMIN, message=Non
     )
 
 
-def notices_of(kind):
-    return [json.loads(n.payload) for n in Notice.select().where(Notice.kind == kind)]
-
-
 def make_member(lobby, directory, user_id, role):
     invite(lobby, directory, user_id, roles=[role])
     invitation = Invitation.get(Invitation.invitee_user_id == user_id)
@@ -66,7 +62,7 @@ def test_invite_records_an_invitation_and_a_dm_notice(lobby, directory, design, 
     result = invite(lobby, directory, "UALICE", "UBOB", message="welcome aboard")
     assert [o.status for o in result.outcomes] == ["invited", "invited"]
     assert result.roles == ["member"]
-    sent = notices_of("invitation_sent")
+    sent = payloads("invitation_sent")
     assert [n["invitee"] for n in sent] == ["UALICE", "UBOB"]
     assert sent[0]["message"] == "welcome aboard" and sent[0]["inviter"] == "UADMIN"
     invitation = Invitation.get(Invitation.invitee_user_id == "UALICE")
@@ -138,13 +134,13 @@ def test_accept_makes_a_member_syncs_and_tells_people(lobby, directory, design):
     lobby.invitations.accept(actor=actor("UALICE"), invitation_id=invitation.id)
     _, members = lobby.teams.members(actor=ADMIN, team_name="Design")
     assert members["UALICE"] == ["manager", "viewer"]
-    assert notices_of("add_to_channel")[0]["channel_id"] == "C1"
-    assert notices_of("add_to_usergroup")[0]["usergroup_id"] == "S1"
-    assert notices_of("welcome")[0]["user"] == "UALICE"
-    assert notices_of("invitation_accepted")[0]["inviter"] == "UADMIN2"
+    assert payloads("add_to_channel")[0]["channel_id"] == "C1"
+    assert payloads("add_to_usergroup")[0]["usergroup_id"] == "S1"
+    assert payloads("welcome")[0]["user"] == "UALICE"
+    assert payloads("invitation_accepted")[0]["inviter"] == "UADMIN2"
     # The other admin hears of the new member; the inviter already has.
-    assert [n["recipient"] for n in notices_of("new_member")] == ["UADMIN"]
-    assert notices_of("invitation_closed")[0]["status"] == "accepted"
+    assert [n["recipient"] for n in payloads("new_member")] == ["UADMIN"]
+    assert payloads("invitation_closed")[0]["status"] == "accepted"
 
 
 def test_second_click_on_accept_changes_nothing_and_says_why(lobby, directory, design, clock):
@@ -164,7 +160,7 @@ def test_decline_tells_the_inviter_and_closes_the_invitation(lobby, directory, d
     invite(lobby, directory, "UALICE")
     invitation = Invitation.get(Invitation.invitee_user_id == "UALICE")
     lobby.invitations.decline(actor=actor("UALICE"), invitation_id=invitation.id)
-    assert notices_of("invitation_declined")[0]["inviter"] == "UADMIN"
+    assert payloads("invitation_declined")[0]["inviter"] == "UADMIN"
     assert Invitation.get_by_id(invitation.id).status == "declined"
     with pytest.raises(InvitationClosed) as refused:
         lobby.invitations.accept(actor=actor("UALICE"), invitation_id=invitation.id)

@@ -1,6 +1,5 @@
 """Scheduled jobs: each piece of work once, however late, often or widely they run."""
 
-import json
 import multiprocessing
 import time
 
@@ -12,6 +11,7 @@ from storage.db import init_db
 from storage.models import Invitation, Notice, Team
 from tests.conftest import actor
 from tests.support.clock import ManualClock
+from tests.support.outbox import payloads
 
 OWNER = actor("UOWNER")
 
@@ -34,10 +34,6 @@ def invite(lobby, directory, *users):
     )
 
 
-def kinds(kind):
-    return [json.loads(n.payload) for n in Notice.select().where(Notice.kind == kind)]
-
-
 def test_an_inviter_is_reminded_once_a_day_before_expiry(lobby, directory, design, clock):
     invite(lobby, directory, "UA")
     clock.advance(days=5)
@@ -45,7 +41,7 @@ def test_an_inviter_is_reminded_once_a_day_before_expiry(lobby, directory, desig
     clock.advance(days=1, hours=1)
     assert remind_inviters(lobby) == 1
     assert remind_inviters(lobby) == 0
-    assert kinds("expiry_reminder")[0]["inviter"] == "UOWNER"
+    assert payloads("expiry_reminder")[0]["inviter"] == "UOWNER"
     lobby.invitation_admin.resend(actor=OWNER, invitation_id=Invitation.get().id)
     clock.advance(days=6, hours=1)
     assert remind_inviters(lobby) == 1  # a new sending gets its own reminder
@@ -58,7 +54,7 @@ def test_the_digest_is_off_by_default_and_daily_when_on(lobby, directory, design
     Team.update(digest_enabled=True).execute()
     assert send_digests(lobby) == 1
     assert send_digests(lobby) == 0
-    assert sorted(kinds("daily_digest")[0]["joined"]) == ["UA", "UOWNER"]
+    assert sorted(payloads("daily_digest")[0]["joined"]) == ["UA", "UOWNER"]
 
 
 def test_running_every_job_late_and_twice_does_each_piece_of_work_once(
@@ -70,8 +66,8 @@ def test_running_every_job_late_and_twice_does_each_piece_of_work_once(
     first, second = run_all(lobby), run_all(lobby)
     assert first["expire_invitations"] == 2 and first["expire_requests"] == 1
     assert all(not done for done in second.values())
-    assert len(kinds("invitation_expired")) == 2
-    assert len(kinds("request_answered")) == 1
+    assert len(payloads("invitation_expired")) == 2
+    assert len(payloads("request_answered")) == 1
 
 
 def test_the_scheduler_has_fixed_job_ids():
@@ -121,8 +117,8 @@ def test_three_instances_running_the_jobs_at_once_notify_once(
     for instance in instances:
         instance.join(timeout=30)
     database.connect(reuse_if_open=True)
-    expired = kinds("invitation_expired")
+    expired = payloads("invitation_expired")
     assert sorted(n["invitee"] for n in expired) == sorted(f"U{i:02}" for i in range(20))
-    reminders = kinds("request_reminder")
+    reminders = payloads("request_reminder")
     assert len(reminders) == 1 and len(reminders[0]["requesters"]) == 8
-    assert len(kinds("daily_digest")) == 1
+    assert len(payloads("daily_digest")) == 1

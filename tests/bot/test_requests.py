@@ -1,6 +1,5 @@
 """Join requests: asking, deciding (first decision wins), cooldown, expiry, reminders."""
 
-import json
 import threading
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from bot.errors import (
 from storage.db import db
 from storage.models import Invitation, JoinRequest, Membership, Notice
 from tests.conftest import actor
+from tests.support.outbox import payloads
 
 OWNER = actor("UOWNER")
 ALICE = actor("UALICE")
@@ -40,10 +40,6 @@ def design(lobby, directory):
         lobby.invitations.accept(actor=actor(user_id), invitation_id=invitation.id)
     Notice.delete().execute()
     return team
-
-
-def payloads(kind):
-    return [json.loads(n.payload) for n in Notice.select().where(Notice.kind == kind)]
 
 
 def test_asking_notifies_every_approver_with_the_roles_they_may_give(lobby, design):

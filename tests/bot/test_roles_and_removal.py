@@ -1,7 +1,5 @@
 """Custom roles, role changes, ownership, removal, sub-teams, settings, audit, tenancy."""
 
-import json
-
 import pytest
 
 from bot.errors import (
@@ -19,6 +17,7 @@ from bot.ports import ChannelFacts, UserGroupFacts
 from bot.teams import ChannelRef, UserGroupRef
 from storage.models import AuditEntry, Invitation, Membership, Notice, SyncGrant, Team
 from tests.conftest import actor
+from tests.support.outbox import payloads
 
 OWNER = actor("UOWNER")
 
@@ -64,10 +63,6 @@ def grant(user_id, kind, resource_id):
         resource_id=resource_id,
         granted_at=Team.get().created_at,
     )
-
-
-def payloads(kind):
-    return [json.loads(n.payload) for n in Notice.select().where(Notice.kind == kind)]
 
 
 def test_owners_create_custom_roles_and_delete_unused_ones(lobby, directory, design):

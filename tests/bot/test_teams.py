@@ -1,5 +1,3 @@
-import json
-
 import pytest
 
 from bot.errors import (
@@ -15,14 +13,11 @@ from bot.errors import (
 )
 from bot.ports import ChannelFacts, UserGroupFacts
 from bot.teams import ChannelRef, UserGroupRef
-from storage.models import AuditEntry, LinkedResource, Membership, Notice, Team
+from storage.models import AuditEntry, LinkedResource, Membership, Team
 from tests.conftest import WORKSPACE, actor
+from tests.support.outbox import payloads
 
 ADMIN = actor("UADMIN")
-
-
-def notices_of(kind):
-    return [json.loads(n.payload) for n in Notice.select().where(Notice.kind == kind)]
 
 
 def test_workspace_admin_creates_a_team_and_becomes_its_owner(lobby, directory):
@@ -91,10 +86,10 @@ def test_linking_joins_public_channels_and_flags_private_ones(lobby, directory, 
     )
     assert result.linked == ["#design", "#secret", "@design-team"]
     assert result.bot_must_be_added_to == ["#secret"]
-    assert [n["channel_id"] for n in notices_of("join_channel")] == ["C1"]
+    assert [n["channel_id"] for n in payloads("join_channel")] == ["C1"]
     # The Owner, already a member, is synced into what was linked.
-    assert {n["channel_id"] for n in notices_of("add_to_channel")} == {"C1", "C2"}
-    assert [n["usergroup_id"] for n in notices_of("add_to_usergroup")] == ["S1"]
+    assert {n["channel_id"] for n in payloads("add_to_channel")} == {"C1", "C2"}
+    assert [n["usergroup_id"] for n in payloads("add_to_usergroup")] == ["S1"]
     summary = lobby.teams.list(actor=ADMIN)[0]
     assert summary.channels == ["C1", "C2"] and summary.usergroups == ["S1"]
 
