@@ -56,6 +56,15 @@ def populate(slack: SlackStandIn) -> None:
     slack.add_user(CAROL, "carol", email="carol@example.com")
 
 
+def serve_until_closed(server) -> None:
+    """waitress's loop may see its sockets closed under it at teardown (EBADF)."""
+    try:
+        server.run()
+    except OSError:
+        if server.socket.fileno() != -1:
+            raise
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def start_app(request, slack, tmp_path):
     """Start the real app over HTTP against the stand-in; options: smtp_url, join_url."""
@@ -77,7 +86,7 @@ def start_app(request, slack, tmp_path):
         clock = ManualClock(datetime.now(UTC).replace(tzinfo=None, microsecond=0))
         lobby_app = create_app(settings, clock=clock)
         server = create_server(lobby_app.wsgi, host="127.0.0.1", port=0, threads=4)
-        threading.Thread(target=server.run, daemon=True).start()
+        threading.Thread(target=serve_until_closed, args=(server,), daemon=True).start()
         lobby_app.worker.start()
         base = f"http://127.0.0.1:{server.effective_port}"
         started.append((lobby_app, server))

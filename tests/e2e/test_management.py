@@ -56,6 +56,7 @@ def test_removal_kicks_from_what_lobby_added_and_reports_refusals(running):
         lambda: [m for m in running.slack.messages_to(ADMIN) if "refused to remove" in m.text]
     )
     assert "restricted_action" in told[0].text
+    running.settled()
     assert ALICE not in running.slack.usergroup_users(GROUP)
     running.slack.kicks_restricted = False
     running.reply_to(running.command(f"remove <@{CAROL}>"))
