@@ -1,84 +1,114 @@
-"""Expiring what is due, from stored times: one conditional UPDATE, not a loop over rows.
+"""Expiring what is due, from stored times, in the database: one conditional UPDATE of
+the due rows, and the notices and audit entries built by INSERT … SELECT from them.
 
-Running late, twice, or after downtime is harmless: a row moves from pending
-to expired once, and only the rows that moved get their notices.
+Running late, twice, or on several instances at once is harmless: a row moves from
+pending to expired once, and only the rows that moved get their notices. The notice
+payloads built here are the fields of notices.InvitationExpired and
+notices.InvitationClosed (tests load them back through notices.load).
 """
 
-from bot import notices
+from datetime import datetime
+
+from peewee import PostgresqlDatabase
+
 from bot.cards import refresh_cards
 from bot.clock import Clock
 from storage.db import db
-from storage.models import AuditEntry, Invitation, Team
+from storage.models import Invitation, Team
+
+NOTICE_COLUMNS = "workspace_id, kind, payload, created_at, status, attempts, next_attempt_at"
+AUDIT_COLUMNS = "workspace_id, team_id, team_name, action, target, details, created_at"
 
 
 def expire_due_invitations(clock: Clock) -> int:
     """Expire every pending invitation past its time; tell each inviter once."""
     now = clock.now()
     with db.atomic():
-        expired = list(
-            Invitation.update(status="expired", decided_at=Invitation.expires_at)
+        team_ids = [
+            row.team_id
+            for row in Invitation.select(Invitation.team)
             .where(Invitation.status == "pending", Invitation.expires_at <= now)
-            .returning(
-                Invitation.id,
-                Invitation.workspace_id,
-                Invitation.team,
-                Invitation.inviter_user_id,
-                Invitation.invitee_user_id,
-                Invitation.invitee_email,
-                Invitation.generation,
-            )
-            .tuples()
-            .execute()
-        )
-        if not expired:
+            .distinct()
+        ]
+        if not team_ids:
             return 0
-        teams = {t.id: t for t in Team.select().where(Team.id.in_({row[2] for row in expired}))}
-        notices.record_many(_notices_for(expired, teams), now)
-        AuditEntry.insert_many(_audit_rows(expired, teams, now)).execute()
-        for team in teams.values():
+        if isinstance(db.obj, PostgresqlDatabase):
+            expired = _sweep_postgres(now)
+        else:
+            expired = _sweep_sqlite(now)
+        for team in Team.select().where(Team.id.in_(team_ids)):
             refresh_cards(team, now)
-    return len(expired)
+    return expired
 
 
-def _notices_for(expired, teams) -> list[tuple[str, notices.Notice]]:
-    items = []
-    for invitation_id, workspace_id, team_id, inviter, invitee, email, generation in expired:
-        team = teams[team_id].name
-        items.append(
-            (
-                workspace_id,
-                notices.InvitationExpired(
-                    invitation_id=invitation_id,
-                    team=team,
-                    inviter=inviter,
-                    invitee=invitee,
-                    email=email,
-                ),
-            )
+def _notices_from(source: str, json_object: str, param: str, cast: str = "") -> str:
+    """SELECT the notices of expired invitations: one to the inviter, one to update the
+    invitee's DM (user invitations only)."""
+    expired = (
+        f"{json_object}('invitation_id', i.id, 'team', t.name, 'inviter', i.inviter_user_id,"
+        " 'invitee', i.invitee_user_id, 'email', i.invitee_email)"
+    )
+    closed = (
+        f"{json_object}('invitation_id', i.id, 'generation', i.generation, 'team', t.name,"
+        " 'status', 'expired', 'decided_by', NULL)"
+    )
+    return (
+        f"SELECT i.workspace_id, 'invitation_expired', {expired}{cast}, {param}, 'pending', 0,"
+        f" {param} FROM {source} JOIN team t ON t.id = i.team_id"
+        f" UNION ALL SELECT i.workspace_id, 'invitation_closed', {closed}{cast}, {param},"
+        f" 'pending', 0, {param} FROM {source} JOIN team t ON t.id = i.team_id"
+        " WHERE i.invitee_user_id IS NOT NULL"
+    )
+
+
+def _audit_from(source: str, param: str) -> str:
+    return (
+        "SELECT i.workspace_id, i.team_id, t.name, 'invitation.expired',"
+        " coalesce(i.invitee_user_id, i.invitee_email),"
+        f" '{{\"invitation\": ' || i.id || '}}', {param}"
+        f" FROM {source} JOIN team t ON t.id = i.team_id"
+    )
+
+
+def _sweep_postgres(now: datetime) -> int:
+    """One statement: the UPDATE … RETURNING feeds both inserts, so only rows this
+    transaction moved get notices, whatever other instances do meanwhile."""
+    moved = (
+        "UPDATE invitation SET status = 'expired', decided_at = expires_at"
+        " WHERE status = 'pending' AND expires_at <= %s"
+        " RETURNING id, workspace_id, team_id, inviter_user_id, invitee_user_id,"
+        " invitee_email, generation"
+    )
+    sql = (
+        f"WITH i AS ({moved}),"
+        f" n AS (INSERT INTO notice ({NOTICE_COLUMNS})"
+        f" {_notices_from('i', 'json_build_object', '%s', '::text')}),"
+        f" a AS (INSERT INTO audit_entry ({AUDIT_COLUMNS}) {_audit_from('i', '%s')})"
+        " SELECT count(*) FROM i"
+    )
+    return db.execute_sql(sql, (now,) * 6).fetchone()[0]
+
+
+def _sweep_sqlite(now: datetime) -> int:
+    """SQLite's BEGIN IMMEDIATE holds the write lock for the whole transaction, so the
+    due rows noted first are exactly the rows the UPDATE moves."""
+    stamp = Invitation.expires_at.db_value(now)
+    source = "expiring JOIN invitation i ON i.id = expiring.id"
+    db.execute_sql(
+        "CREATE TEMP TABLE expiring AS SELECT id FROM invitation"
+        " WHERE status = 'pending' AND expires_at <= ?",
+        (stamp,),
+    )
+    try:
+        expired = db.execute_sql(
+            "UPDATE invitation SET status = 'expired', decided_at = expires_at"
+            " WHERE id IN (SELECT id FROM expiring)"
+        ).rowcount
+        notices = _notices_from(source, "json_object", "?")
+        db.execute_sql(f"INSERT INTO notice ({NOTICE_COLUMNS}) {notices}", (stamp,) * 4)
+        db.execute_sql(
+            f"INSERT INTO audit_entry ({AUDIT_COLUMNS}) {_audit_from(source, '?')}", (stamp,)
         )
-        if invitee:
-            closed = notices.InvitationClosed(
-                invitation_id=invitation_id,
-                generation=generation,
-                team=team,
-                status="expired",
-                decided_by=None,
-            )
-            items.append((workspace_id, closed))
-    return items
-
-
-def _audit_rows(expired, teams, now) -> list[dict]:
-    return [
-        {
-            "workspace_id": workspace_id,
-            "team": team_id,
-            "team_name": teams[team_id].name,
-            "actor_user_id": None,
-            "action": "invitation.expired",
-            "target": invitee or email,
-            "details": f'{{"invitation": {invitation_id}}}',
-            "created_at": now,
-        }
-        for invitation_id, workspace_id, team_id, _, invitee, email, _ in expired
-    ]
+    finally:
+        db.execute_sql("DROP TABLE expiring")
+    return expired

@@ -1,12 +1,11 @@
 """The expiry sweep: due invitations only, each inviter told once, cards refreshed."""
 
-import json
-
 import pytest
 
 from bot.expiry import expire_due_invitations
 from storage.models import AuditEntry, Invitation, Notice
 from tests.conftest import actor
+from tests.support.outbox import payloads
 
 OWNER = actor("UOWNER")
 
@@ -39,14 +38,10 @@ def test_only_due_invitations_expire_and_each_inviter_is_told_once(lobby, direct
     assert expire_due_invitations(clock) == 0  # running twice does nothing more
     statuses = {i.invitee_user_id or i.invitee_email: i.status for i in Invitation.select()}
     assert statuses == {"UA": "expired", "x@example.com": "expired", "UB": "pending"}
-    told = [
-        json.loads(n.payload) for n in Notice.select().where(Notice.kind == "invitation_expired")
-    ]
+    told = payloads("invitation_expired")
     assert sorted((t["invitee"] or t["email"]) for t in told) == ["UA", "x@example.com"]
     assert {t["inviter"] for t in told} == {"UOWNER"}
-    closed = [
-        json.loads(n.payload) for n in Notice.select().where(Notice.kind == "invitation_closed")
-    ]
+    closed = payloads("invitation_closed")
     assert [c["invitation_id"] for c in closed] == [
         Invitation.get(Invitation.invitee_user_id == "UA").id
     ]
@@ -61,3 +56,43 @@ def test_an_expired_invitation_frees_its_seat_and_can_be_resent(lobby, directory
     assert lobby.seats.show(actor=OWNER, team_name=None).free == 1
     resent = lobby.invitation_admin.resend(actor=OWNER, invitation_id=Invitation.get().id)
     assert resent.invitation.status == "pending"
+
+
+def test_notices_built_by_the_database_load_as_the_services_notices(
+    lobby, directory, design, clock
+):
+    from bot import notices
+    from storage.models import Notice
+
+    invite(lobby, directory, "UA")
+    clock.advance(days=8)
+    Notice.delete().execute()
+    expire_due_invitations(clock)
+    loaded = {type(notices.load(row)) for row in Notice.select()}
+    assert loaded == {notices.InvitationExpired, notices.InvitationClosed}
+    row = Notice.get(Notice.kind == "invitation_expired")
+    assert row.created_at == clock.now() and row.status == "pending"
+
+
+def test_thousands_due_at_once_all_expire(lobby, directory, design, clock):
+    """More rows than SQLite allows parameters in one statement (a bug the benchmark found)."""
+    rows = [
+        dict(
+            workspace_id="T0LOBBY",
+            team=design.id,
+            invitee_user_id=f"U{i:05}",
+            inviter_user_id="UOWNER",
+            roles="member",
+            status="pending",
+            token_hash=f"h{i}",
+            created_at=clock.now(),
+            expires_at=clock.now(),
+            last_sent_at=clock.now(),
+        )
+        for i in range(5000)
+    ]
+    for start in range(0, len(rows), 500):
+        Invitation.insert_many(rows[start : start + 500]).execute()
+    clock.advance(seconds=1)
+    assert expire_due_invitations(clock) == 5000
+    assert len(payloads("invitation_expired")) == 5000
