@@ -43,23 +43,23 @@ def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]
         .order_by(Notice.next_attempt_at, Notice.id)
         .limit(limit)
     )
-    claimed = []
-    for row in list(due):
-        changed = (
-            Notice.update(
-                status="sending",
-                claimed_at=now,
-                claimed_by=instance_id,
-                attempts=Notice.attempts + 1,
-            )
-            .where(Notice.id == row.id, Notice.status == "pending")
-            .execute()
+    # One conditional UPDATE claims the batch: a row another instance claimed meanwhile
+    # no longer matches status = 'pending', so it is claimed once.
+    rows = (
+        Notice.update(
+            status="sending",
+            claimed_at=now,
+            claimed_by=instance_id,
+            attempts=Notice.attempts + 1,
         )
-        if changed:
-            stored = Notice.get_by_id(row.id)
-            claimed.append(
-                Claimed(row.id, stored.workspace_id, notices.load(stored), stored.attempts)
-            )
+        .where(Notice.id.in_(due), Notice.status == "pending")
+        .returning(Notice.id, Notice.workspace_id, Notice.kind, Notice.payload, Notice.attempts)
+        .execute()
+    )
+    claimed = [
+        Claimed(row.id, row.workspace_id, notices.load(row), row.attempts)
+        for row in sorted(rows, key=lambda row: row.id)
+    ]
     return claimed
 
 

@@ -41,8 +41,10 @@ class Delivery:
         retrying: bool = False,
         mailer: Mailer | None = None,
         join_url: str | None = None,
+        homes: set | None = None,
     ):
         self.client = client
+        self.homes = homes if homes is not None else set()
         self.workspace_id = workspace_id
         self.now = now
         self.notice_id = notice_id
@@ -80,12 +82,10 @@ class Delivery:
         return None
 
     def refresh_home(self, user_id: str) -> None:
-        """Re-publish someone's App Home after a change that concerns them."""
-        if not user_id.startswith(("U", "W")):
-            return  # a channel (the team's notification channel) has no Home
-        actor = Actor(workspace_id=self.workspace_id, user_id=user_id)
-        home = home_for(actor=actor, now=self.now)
-        self.client.views_publish(user_id=user_id, view=home_view(home))
+        """Re-publish someone's App Home after a change that concerns them: noted here,
+        published once per person per batch by `publish_homes`."""
+        if user_id.startswith(("U", "W")):  # a channel has no Home
+            self.homes.add((self.workspace_id, user_id))
 
     def granted(self, user_id: str, kind: str, resource_id: str) -> None:
         outbox.record_grant(self.workspace_id, user_id, kind, resource_id, self.now)
@@ -101,6 +101,12 @@ class Delivery:
     def tell_admins(self, admins: list[str], text: str) -> None:
         for admin in admins:
             self.post(admin, blocks.message(text))
+
+
+def publish_homes(client: WebClient, homes: set[tuple[str, str]], now: datetime) -> None:
+    for workspace_id, user_id in sorted(homes):
+        home = home_for(actor=Actor(workspace_id=workspace_id, user_id=user_id), now=now)
+        client.views_publish(user_id=user_id, view=home_view(home))
 
 
 def deliver(delivery: Delivery, notice: n.Notice) -> None:

@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import outbox
 from bot.clock import Clock
-from handlers.delivery import Delivery, deliver
+from handlers.delivery import Delivery, deliver, publish_homes
 from handlers.mailer import Mailer
 from storage.db import db
 
@@ -41,11 +41,21 @@ class OutboxWorker:
         now = self.clock.now()
         with db.connection_context():
             claimed = outbox.claim_due(now, self.instance_id)
+        homes: set[tuple[str, str]] = set()
         for item in claimed:
-            self._deliver_one(item, now)
+            self._deliver_one(item, now, homes)
+        self._publish_homes(homes, now)
         return len(claimed)
 
-    def _deliver_one(self, item: outbox.Claimed, now) -> None:
+    def _publish_homes(self, homes, now) -> None:
+        """Best effort: a Home is published again whenever its owner opens it."""
+        try:
+            with db.connection_context():
+                publish_homes(self.client, homes, now)
+        except (SlackApiError, URLError, OSError) as error:
+            log.warning("could not refresh %d App Homes: %r", len(homes), error)
+
+    def _deliver_one(self, item: outbox.Claimed, now, homes) -> None:
         try:
             delivery = Delivery(
                 self.client,
@@ -55,6 +65,7 @@ class OutboxWorker:
                 retrying=item.attempts > 1,
                 mailer=self.mailer,
                 join_url=self.join_url,
+                homes=homes,
             )
             deliver(delivery, item.notice)
         except SlackApiError as error:
