@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from peewee import IntegrityError
 
 from bot import audit, notices
 from bot.access import Actor, require, resolve_team
@@ -86,11 +85,13 @@ class InviteOption:
     seats: SeatUse
 
 
-def announce(invitation: Invitation, token: str, now: datetime, *, email_enabled: bool) -> bool:
-    """Record what tells the invitee (a DM, or an email); True when something was recorded."""
+def announcement(
+    invitation: Invitation, token: str, *, email_enabled: bool
+) -> notices.Notice | None:
+    """What tells the invitee: a DM, an email (with the code), or nothing (no SMTP)."""
     team = invitation.team
     if invitation.invitee_user_id:
-        notice = notices.InvitationSent(
+        return notices.InvitationSent(
             invitation_id=invitation.id,
             generation=invitation.generation,
             team=team.name,
@@ -100,8 +101,8 @@ def announce(invitation: Invitation, token: str, now: datetime, *, email_enabled
             message=invitation.message,
             expires_at=invitation.expires_at.isoformat(),
         )
-    elif email_enabled:
-        notice = notices.EmailInvitation(
+    if email_enabled:
+        return notices.EmailInvitation(
             invitation_id=invitation.id,
             email=invitation.invitee_email,
             team=team.name,
@@ -111,10 +112,15 @@ def announce(invitation: Invitation, token: str, now: datetime, *, email_enabled
             code=token,
             expires_at=invitation.expires_at.isoformat(),
         )
-    else:
-        return False
-    notices.record(invitation.workspace_id, notice, now)
-    return True
+    return None
+
+
+def announce(invitation: Invitation, token: str, now: datetime, *, email_enabled: bool) -> bool:
+    """Record what tells the invitee; True when something was recorded."""
+    notice = announcement(invitation, token, email_enabled=email_enabled)
+    if notice is not None:
+        notices.record(invitation.workspace_id, notice, now)
+    return notice is not None
 
 
 class Invitations:
@@ -166,18 +172,73 @@ class Invitations:
         now = self.clock.now()
         with db.atomic():
             lock_team(team)
-            fresh = []
-            for target, user_id in targets:
-                skipped = _already_in_or_invited(team, target, user_id, now)
-                if skipped:
-                    outcomes.append(skipped)
-                else:
-                    fresh.append((target, user_id))
+            skipped, fresh = _split_already_in_or_invited(team, targets, now)
             claim_seats(team, len(fresh), now)  # N targets, K free seats: none are sent
-            for target, user_id in fresh:
-                outcomes.append(self._invite_one(actor, team, roles, message, target, user_id))
+            outcomes += skipped + self._create(actor, team, roles, message, fresh, now)
             refresh_cards(team, now)
         return InviteResult(team=team.name, roles=roles, outcomes=outcomes)
+
+    def _create(self, actor, team, roles, message, fresh, now) -> list[Outcome]:
+        """Every new invitation, its notice and its audit entry, in three statements."""
+        if not fresh:
+            return []
+        tokens = {target: new_token() for target, _ in fresh}
+        expires_at = now + timedelta(days=team.invitation_expiry_days)
+        rows = [
+            {
+                "workspace_id": actor.workspace_id,
+                "team": team.id,
+                "invitee_user_id": user_id,
+                "invitee_email": None if user_id else target,
+                "inviter_user_id": actor.user_id,
+                "roles": ",".join(roles),
+                "message": message,
+                "token_hash": tokens[target][1],
+                "created_at": now,
+                "last_sent_at": now,
+                "expires_at": expires_at,
+            }
+            for target, user_id in fresh
+        ]
+        created = list(Invitation.insert_many(rows).returning(Invitation).execute())
+        for invitation in created:
+            invitation.team = team
+        token_of = {hash_: token for token, hash_ in tokens.values()}
+        told = [
+            (actor.workspace_id, notice)
+            for invitation in created
+            if (notice := self._announcement(invitation, token_of))
+        ]
+        notices.record_many(told, now)
+        audit.record_many(
+            [
+                audit.entry(
+                    workspace_id=actor.workspace_id,
+                    now=now,
+                    action="invitation.sent",
+                    actor=actor.user_id,
+                    team=team,
+                    target=i.invitee_user_id or i.invitee_email,
+                    invitation=i.id,
+                    roles=roles,
+                )
+                for i in created
+            ]
+        )
+        return [self._outcome(i, token_of[i.token_hash]) for i in created]
+
+    def _announcement(self, invitation, token_of):
+        return announcement(
+            invitation, token_of[invitation.token_hash], email_enabled=self.email_enabled
+        )
+
+    def _outcome(self, invitation: Invitation, token: str) -> Outcome:
+        if invitation.invitee_user_id:
+            user_id = invitation.invitee_user_id
+            return Outcome(target=user_id, status="invited", user_id=user_id)
+        if self.email_enabled:
+            return Outcome(target=invitation.invitee_email, status="emailed")
+        return Outcome(target=invitation.invitee_email, status="waiting_for_account", code=token)
 
     def _check_daily_limit(self, actor: Actor, team: Team, requested: int) -> None:
         """At most the team's daily limit of invitations per inviter in any 24 hours.
@@ -201,44 +262,6 @@ class Invitations:
         raise DailyInviteLimitReached(
             limit=limit, remaining=max(limit - sent, 0), requested=requested, next_at=next_at
         )
-
-    def _invite_one(self, actor, team, roles, message, target, user_id) -> Outcome:
-        now = self.clock.now()
-        token, token_hash = new_token()
-        try:
-            with db.atomic():  # a savepoint: a duplicate rolls back only this target
-                _expire_due_for(team, user_id, target, now)
-                invitation = Invitation.create(
-                    workspace_id=actor.workspace_id,
-                    team=team,
-                    invitee_user_id=user_id,
-                    invitee_email=None if user_id else target,
-                    inviter_user_id=actor.user_id,
-                    roles=",".join(roles),
-                    message=message,
-                    token_hash=token_hash,
-                    created_at=now,
-                    last_sent_at=now,
-                    expires_at=now + timedelta(days=team.invitation_expiry_days),
-                )
-        except IntegrityError:
-            return Outcome(target=target, status="already_invited", user_id=user_id)
-        emailed = announce(invitation, token, now, email_enabled=self.email_enabled)
-        audit.record(
-            workspace_id=actor.workspace_id,
-            now=now,
-            action="invitation.sent",
-            actor=actor.user_id,
-            team=team,
-            target=user_id or target,
-            invitation=invitation.id,
-            roles=roles,
-        )
-        if user_id:
-            return Outcome(target=target, status="invited", user_id=user_id)
-        if emailed:
-            return Outcome(target=target, status="emailed")
-        return Outcome(target=target, status="waiting_for_account", code=token)
 
     def accept(self, *, actor: Actor, invitation_id: int, generation: int | None = None):
         """The invitee accepts: they become a member with the invited roles."""
@@ -352,33 +375,38 @@ def record_closed(invitation: Invitation, status: str, by: str | None, now: date
     )
 
 
-def _already_in_or_invited(team, target, user_id, now) -> Outcome | None:
-    """Why a target gets no new invitation: already a member, or a live one is pending."""
-    if user_id and Membership.find(team, user_id):
-        return Outcome(target=target, status="already_member", user_id=user_id)
-    person = (
-        Invitation.invitee_user_id == user_id if user_id else Invitation.invitee_email == target
-    )
-    pending = Invitation.select().where(
-        Invitation.team == team,
-        person,
-        Invitation.status == "pending",
-        Invitation.expires_at > now,
-    )
-    if pending.exists():
-        return Outcome(target=target, status="already_invited", user_id=user_id)
-    return None
-
-
-def _expire_due_for(team: Team, user_id: str | None, email: str, now: datetime) -> None:
-    """Mark the person's due invitation expired, so it no longer blocks a new one."""
-    person = Invitation.invitee_user_id == user_id if user_id else Invitation.invitee_email == email
+def _split_already_in_or_invited(team, targets, now) -> tuple[list[Outcome], list]:
+    """Targets already members or with a live pending invitation (said per person), and
+    the rest. A due invitation no longer blocks a new one: it is marked expired here."""
+    user_ids = [user_id for _, user_id in targets if user_id]
+    emails = [target for target, user_id in targets if not user_id]
+    person = Invitation.invitee_user_id.in_(user_ids) | Invitation.invitee_email.in_(emails)
     Invitation.update(status="expired").where(
         Invitation.team == team,
         person,
         Invitation.status == "pending",
         Invitation.expires_at <= now,
     ).execute()
+    members = {
+        m.user_id
+        for m in Membership.select(Membership.user_id).where(
+            Membership.team == team, Membership.user_id.in_(user_ids)
+        )
+    }
+    invited = set()
+    for row in Invitation.select(Invitation.invitee_user_id, Invitation.invitee_email).where(
+        Invitation.team == team, person, Invitation.status == "pending"
+    ):
+        invited.add(row.invitee_user_id or row.invitee_email)
+    skipped, fresh = [], []
+    for target, user_id in targets:
+        if user_id in members:
+            skipped.append(Outcome(target=target, status="already_member", user_id=user_id))
+        elif (user_id or target) in invited:
+            skipped.append(Outcome(target=target, status="already_invited", user_id=user_id))
+        else:
+            fresh.append((target, user_id))
+    return skipped, fresh
 
 
 def effective_status(invitation: Invitation, now: datetime) -> str:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import notices
+from bot import audit, notices
 from bot.membership import holders_of
 from bot.permissions import Permission
 from storage.db import db
@@ -161,3 +161,19 @@ def drop_grant(workspace_id: str, user_id: str, kind: str, resource_id: str) -> 
         SyncGrant.kind == kind,
         SyncGrant.resource_id == resource_id,
     ).execute()
+
+
+def record_sync_refusal(workspace_id, team_name, action, user_id, resource, code, now) -> None:
+    """Slack refused a sync step (a kick, say): recorded in the team's audit trail."""
+    team = Team.get_or_none(Team.workspace_id == workspace_id, Team.name == team_name)
+    with db.atomic():
+        audit.record(
+            workspace_id=workspace_id,
+            now=now,
+            action=action,
+            actor=None,
+            team=team,
+            target=user_id,
+            resource=resource,
+            error=code,
+        )

@@ -66,19 +66,17 @@ class Delivery:
         return response
 
     def _posted_before(self, channel: str) -> dict | None:
-        """The DM this notice already posted to `channel` (a user), if an attempt got through.
-
-        Only DMs are searched (with im:history); a channel post is retried as it is."""
-        if not channel.startswith(("U", "W")):
-            return None
-        dm = self.client.conversations_open(users=channel)["channel"]["id"]
+        """The message this notice already posted to `channel` (a user's DM, or a channel
+        such as a team's notification channel), if an earlier attempt got through."""
+        if channel.startswith(("U", "W")):
+            channel = self.client.conversations_open(users=channel)["channel"]["id"]
         history = self.client.conversations_history(
-            channel=dm, include_all_metadata=True, limit=HISTORY_SEARCHED
+            channel=channel, include_all_metadata=True, limit=HISTORY_SEARCHED
         )
         for message in history["messages"]:
             payload = message.get("metadata", {}).get("event_payload", {})
             if payload.get("notice") == self.notice_id:
-                return {"channel": dm, "ts": message["ts"]}
+                return {"channel": channel, "ts": message["ts"]}
         return None
 
     def refresh_home(self, user_id: str) -> None:
@@ -97,6 +95,12 @@ class Delivery:
         """Update every message remembered for `subject` (e.g. each copy of a request)."""
         for channel, ts in outbox.messages_about(subject):
             self.client.chat_update(channel=channel, ts=ts, **message)
+
+    def record_refusal(self, team: str, action: str, user_id: str, resource: str, code: str):
+        """Slack refused a sync step: kept in the team's audit trail."""
+        outbox.record_sync_refusal(
+            self.workspace_id, team, action, user_id, resource, code, self.now
+        )
 
     def tell_admins(self, admins: list[str], text: str) -> None:
         for admin in admins:

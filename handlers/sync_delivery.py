@@ -107,6 +107,9 @@ def _remove_from_channel(delivery: Delivery, notice: n.RemoveFromChannel) -> Non
             return
         if code not in KICK_REFUSALS:
             raise
+        delivery.record_refusal(
+            notice.team, "channel.kick_refused", notice.user, notice.channel_id, code
+        )
         text = (
             f"Slack refused to remove {md.user(notice.user)} from "
             f"{md.channel(notice.channel_id)} ({md.team(notice.team)}): `{code}`. "

@@ -182,3 +182,18 @@ def test_the_daily_limit_refuses_the_whole_batch_and_says_when(lobby, directory,
     clock.advance(hours=23)
     invite(lobby, directory, "U3", "U4")
     assert Invitation.select().count() == 4
+
+
+def test_resending_an_email_invitation_emails_a_new_code_and_the_old_one_dies(
+    database, clock, directory
+):
+    lobby = Lobby(clock=clock, email_enabled=True)
+    lobby.teams.create(actor=ADMIN, name="Design", directory=directory)
+    invite(lobby, directory, emails=["new@example.com"])
+    first = json.loads(Notice.get(Notice.kind == "email_invitation").payload)["code"]
+    lobby.invitation_admin.resend(actor=ADMIN, invitation_id=Invitation.get().id)
+    emails = Notice.select().where(Notice.kind == "email_invitation").order_by(Notice.id)
+    second = json.loads(list(emails)[-1].payload)["code"]
+    assert second != first
+    assert lobby.invitations.accept_code(actor=actor("UNEW"), code=first) is None
+    assert lobby.invitations.accept_code(actor=actor("UNEW"), code=second) is not None

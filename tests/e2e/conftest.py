@@ -1,6 +1,7 @@
 """The real app over HTTP, against the Slack stand-in."""
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,8 +43,13 @@ class Running:
         return "\n".join(sections) or payload["text"]
 
     def settled(self) -> None:
-        """Wait until the outbox has delivered everything due."""
+        """Wait until the outbox has delivered everything due, and Slack has gone quiet
+        (the worker re-publishes App Homes just after a batch is marked sent)."""
         self.slack.wait_for(lambda: outbox.pending_count() == 0)
+        seen = -1
+        while len(self.slack.calls) != seen:
+            seen = len(self.slack.calls)
+            time.sleep(0.25)
 
     def delivered(self, predicate, timeout: float = 5.0):
         return self.slack.wait_for(predicate, timeout=timeout)

@@ -132,8 +132,10 @@ def test_without_invite_permission_nothing_happens(running):
     before = len(running.slack.calls)
     reply = running.reply_to(running.command(f"<@{BOB}>", user_id=CAROL))
     assert "don't have permission to invite" in reply
-    # Only Carol's first-use email lookup (for waiting email invitations) is made.
-    assert [c.method for c in running.slack.calls[before:]] == ["users.info"]
+    # Only reads: Carol's first-use email lookup (for waiting email invitations), and
+    # perhaps the App Home refresh that follows the set-up's deliveries.
+    made = {c.method for c in running.slack.calls[before:]}
+    assert made <= {"users.info", "views.publish"} and "users.info" in made
     assert Invitation.select().count() == 0
 
 

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from storage.models import Membership, Team
+from storage.models import AuditEntry, Membership, Team
 from tests.e2e.conftest import ADMIN, ALICE, BOB, CAROL
 from tests.e2e.test_invite_journey import invitation_dm
 
@@ -57,6 +57,8 @@ def test_removal_kicks_from_what_lobby_added_and_reports_refusals(running):
     )
     assert "restricted_action" in told[0].text
     running.settled()
+    refusal = AuditEntry.get(AuditEntry.action == "channel.kick_refused")
+    assert refusal.target == ALICE and "restricted_action" in refusal.details
     assert ALICE not in running.slack.usergroup_users(GROUP)
     running.slack.kicks_restricted = False
     running.reply_to(running.command(f"remove <@{CAROL}>"))

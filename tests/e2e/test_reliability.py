@@ -144,3 +144,23 @@ def test_the_daily_digest_has_a_button_to_review_requests(running):
     url = running.requests.last_payload["response_url"]
     listing = running.slack.wait_for(lambda: running.slack.responses_to(url))[0].payload
     assert f"<@{ALICE}> asks to join" in json.dumps(listing)
+
+
+def test_a_retried_post_to_a_notification_channel_is_not_doubled(running):
+    from storage.models import Team
+    from tests.e2e.conftest import ALICE
+
+    running.slack.add_channel("C0ADMINS1", "admins", bot_is_member=True)
+    running.reply_to(running.command("team create Design"))
+    running.settled()
+    Team.update(notification_channel="C0ADMINS1").execute()
+    running.slack.fail("chat.postMessage", status=500)
+    running.reply_to(running.command("request", user_id=ALICE))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not running.slack.messages_to("C0ADMINS1"):
+        running.clock.advance(seconds=5)
+        time.sleep(0.2)
+    running.settled()
+    assert len(running.slack.messages_to("C0ADMINS1")) == 1
+    searched = [c.args["channel"] for c in running.slack.calls_to("conversations.history")]
+    assert "C0ADMINS1" in searched
