@@ -1,8 +1,18 @@
-"""Lobby: wiring only. settings -> database -> service -> Bolt -> listeners -> worker -> server."""
+"""Lobby: wiring only. settings -> database -> service -> Bolt -> listeners -> worker -> server.
+
+`python app.py` runs two processes: the web process verifies, parses and acks
+Slack's requests; a worker process it starts runs the work after each ack, the
+outbox and the scheduler (handlers/handoff.py says why).
+"""
 
 import logging
+import multiprocessing
+import os
+import signal
 import sys
+import threading
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
@@ -14,6 +24,7 @@ from bot.jobs import build_scheduler
 from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
 from handlers import actions, commands, errors, events, home, views, workspace
+from handlers.handoff import HandOff, run_handed_off
 from handlers.mailer import Mailer
 from handlers.outbox_worker import OutboxWorker
 from handlers.web import wsgi_app
@@ -44,7 +55,10 @@ def slack_client(settings: Settings, *, wait_on_rate_limits: bool) -> WebClient:
 PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt", "peewee")
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
+def create_app(
+    settings: Settings, clock: Clock | None = None, *, verify_requests: bool = True
+) -> LobbyApp:
+    """Everything in one process; `serve` splits it between the web and worker processes."""
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.getLogger(name).level, logging.INFO))
     init_db(settings.database_url)
@@ -61,8 +75,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
         signing_secret=settings.signing_secret or "",
         process_before_response=True,
         token_verification_enabled=False,
-        # Socket Mode has no signature to check; HTTP always does.
-        request_verification_enabled=not settings.socket_mode,
+        # Socket Mode has no signature to check; HTTP does, once, in the web process.
+        request_verification_enabled=verify_requests and not settings.socket_mode,
     )
     workspace.register(bolt, installed["team_id"])
     errors.register(bolt)
@@ -87,9 +101,12 @@ def create_app(settings: Settings, clock: Clock | None = None) -> LobbyApp:
     )
 
 
+# Threads taking handed-off runs in the worker; more only queue on the database's write lock.
+WORKER_THREADS = 4
+
+
 def serve(settings: Settings, lobby_app: LobbyApp) -> None:
-    lobby_app.worker.start()
-    lobby_app.scheduler.start()
+    hand_off_to_worker(settings, lobby_app)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -101,8 +118,49 @@ def serve(settings: Settings, lobby_app: LobbyApp) -> None:
     waitress_serve(lobby_app.wsgi, host="0.0.0.0", port=settings.port, threads=8)
 
 
-def main() -> None:
+def hand_off_to_worker(settings: Settings, lobby_app: LobbyApp) -> None:
+    """Make this the web process: it acks, and the worker process it starts does the rest."""
+    lobby_app.bolt.listener_runner.lazy_listener_runner = HandOff(start_worker(settings))
+
+
+def start_worker(settings: Settings) -> multiprocessing.Queue:
+    """Start the worker process; if it ever dies, so does this process, for a
+    supervisor to restart both (a web process alone would ack and do nothing)."""
+    spawn = multiprocessing.get_context("spawn")
+    queue = spawn.Queue()
+    worker = spawn.Process(target=work, args=(settings, queue), name="lobby-worker", daemon=True)
+    worker.start()
+    log.info("worker process %s started", worker.pid)
+
+    def exit_with_worker() -> None:
+        wait([worker.sentinel])
+        log.error("the worker process exited (code %s); stopping", worker.exitcode)
+        os._exit(1)
+
+    threading.Thread(target=exit_with_worker, name="exit-with-worker", daemon=True).start()
+    return queue
+
+
+def work(settings: Settings, queue: multiprocessing.Queue) -> None:
+    """The worker process: runs handed-off work, the outbox and the scheduler
+    until its web process is gone (even by SIGKILL), so no orphan outlives it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the web process; we follow
+    configure_logging()
+    # The web process verified each request; a run may wait longer than a signature lives.
+    lobby_app = create_app(settings, verify_requests=False)
+    lobby_app.worker.start()
+    lobby_app.scheduler.start()
+    run_handed_off(lobby_app.bolt, queue, threads=WORKER_THREADS)
+    wait([multiprocessing.parent_process().sentinel])
+    os._exit(0)
+
+
+def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def main() -> None:
+    configure_logging()
     try:
         settings = load_settings()
     except SettingsError as error:

@@ -1,5 +1,6 @@
-"""Serve `lobby` (create_app, outbox worker) or `bare` (bare_app) on 127.0.0.1, port 0,
-with waitress and 8 threads as in production; print the port on stdout."""
+"""Serve `lobby` (as `python app.py` does: a web process and its worker process) or
+`bare` (bare_app) on 127.0.0.1, port 0, with waitress and 8 threads as in production;
+print the port on stdout."""
 
 import contextlib
 import sys
@@ -10,12 +11,12 @@ from waitress.server import create_server
 
 def main(kind: str) -> None:
     if kind == "lobby":
-        from app import create_app
+        from app import create_app, hand_off_to_worker
         from config import load_settings
 
-        lobby_app = create_app(load_settings())
-        lobby_app.worker.start()
-        lobby_app.scheduler.start()
+        settings = load_settings()
+        lobby_app = create_app(settings)
+        hand_off_to_worker(settings, lobby_app)
         wsgi = lobby_app.wsgi
     else:
         from bench.bare_app import make_wsgi

@@ -1,5 +1,6 @@
 """The real app over HTTP, against the Slack stand-in."""
 
+import multiprocessing
 import threading
 import time
 from dataclasses import dataclass
@@ -8,9 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from waitress.server import create_server
 
-from app import LobbyApp, create_app
+from app import WORKER_THREADS, LobbyApp, create_app
 from bot import outbox
 from config import Settings
+from handlers.handoff import HandOff, run_handed_off
 from tests.support.clock import ManualClock
 from tests.support.database import close_database, database_url
 from tests.support.fixtures import APP_METHODS_SEEN
@@ -90,19 +92,29 @@ def start_app(request, slack, tmp_path):
             join_url=join_url,
         )
         clock = ManualClock(datetime.now(UTC).replace(tzinfo=None, microsecond=0))
-        lobby_app = create_app(settings, clock=clock)
-        server = create_server(lobby_app.wsgi, host="127.0.0.1", port=0, threads=4)
+        # As `python app.py` splits them, but with one clock: the web side acks and
+        # hands the rest, pickled through a real pipe, to the worker side.
+        web = create_app(settings, clock=clock)
+        worker = create_app(settings, clock=clock, verify_requests=False)
+        queue = multiprocessing.Queue()
+        web.bolt.listener_runner.lazy_listener_runner = HandOff(queue)
+        runners = run_handed_off(worker.bolt, queue, threads=WORKER_THREADS)
+        server = create_server(web.wsgi, host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=serve_until_closed, args=(server,), daemon=True).start()
-        lobby_app.worker.start()
+        worker.worker.start()
         base = f"http://127.0.0.1:{server.effective_port}"
-        started.append((lobby_app, server))
-        return Running(lobby_app, slack, SlackRequests(base, SIGNING_SECRET, slack), base, clock)
+        started.append((worker, queue, runners, server))
+        return Running(worker, slack, SlackRequests(base, SIGNING_SECRET, slack), base, clock)
 
     yield start
-    for lobby_app, server in started:
-        lobby_app.worker.stop()
+    for worker, queue, runners, server in started:
         server.closing = True
         server.close()
+        for _ in runners:
+            queue.put(None)
+        for runner in runners:
+            runner.join(timeout=10)
+        worker.worker.stop()
     APP_METHODS_SEEN.update(call.method for call in slack.calls if call.ok)
     assert not slack.block_failures, f"the app sent invalid Block Kit: {slack.block_failures}"
     close_database()

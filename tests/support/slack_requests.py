@@ -71,7 +71,22 @@ class SlackRequests:
         **signing: Any,
     ) -> AppResponse:
         """A slash command invocation, form-encoded as Slack posts it."""
-        fields = {
+        fields = self.command_fields(
+            text, user_id=user_id, team_id=team_id, command=command, channel_id=channel_id
+        )
+        self.last_payload = fields
+        return self.post(urlencode(fields), FORM, **signing)
+
+    def command_fields(
+        self,
+        text: str,
+        *,
+        user_id: str,
+        team_id: str | None = None,
+        command: str = "/invite",
+        channel_id: str = "C0GENERAL",
+    ) -> dict[str, str]:
+        return {
             "token": self.verification_token,
             "team_id": team_id or self.slack.team_id,
             "team_domain": self.slack.team_domain,
@@ -86,8 +101,6 @@ class SlackRequests:
             "response_url": self.slack.new_response_url(),
             "trigger_id": self.slack.new_trigger_id(user_id),
         }
-        self.last_payload = fields
-        return self.post(urlencode(fields), FORM, **signing)
 
     def click(
         self,
