@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
@@ -24,7 +24,7 @@ from bot.jobs import build_scheduler
 from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
 from handlers import actions, commands, errors, events, home, views, workspace
-from handlers.handoff import HandOff, run_handed_off
+from handlers.handoff import hand_off, run_handed_off
 from handlers.mailer import Mailer
 from handlers.outbox_worker import OutboxWorker
 from handlers.web import wsgi_app
@@ -103,6 +103,8 @@ def create_app(
 
 # Threads taking handed-off runs in the worker; more only queue on the database's write lock.
 WORKER_THREADS = 4
+# Where the two processes share CPUs, the acks (Slack waits 3 s for them) go first.
+WORKER_NICENESS = 19
 
 
 def serve(settings: Settings, lobby_app: LobbyApp) -> None:
@@ -120,16 +122,19 @@ def serve(settings: Settings, lobby_app: LobbyApp) -> None:
 
 def hand_off_to_worker(settings: Settings, lobby_app: LobbyApp) -> None:
     """Make this the web process: it acks, and the worker process it starts does the rest."""
-    lobby_app.bolt.listener_runner.lazy_listener_runner = HandOff(start_worker(settings))
+    hand_off(lobby_app.bolt, start_worker(settings))
 
 
-def start_worker(settings: Settings) -> multiprocessing.Queue:
+def start_worker(settings: Settings) -> Connection:
     """Start the worker process; if it ever dies, so does this process, for a
     supervisor to restart both (a web process alone would ack and do nothing)."""
     spawn = multiprocessing.get_context("spawn")
-    queue = spawn.Queue()
-    worker = spawn.Process(target=work, args=(settings, queue), name="lobby-worker", daemon=True)
+    receiving, sending = spawn.Pipe(duplex=False)
+    worker = spawn.Process(
+        target=work, args=(settings, receiving), name="lobby-worker", daemon=True
+    )
     worker.start()
+    receiving.close()
     log.info("worker process %s started", worker.pid)
 
     def exit_with_worker() -> None:
@@ -138,19 +143,20 @@ def start_worker(settings: Settings) -> multiprocessing.Queue:
         os._exit(1)
 
     threading.Thread(target=exit_with_worker, name="exit-with-worker", daemon=True).start()
-    return queue
+    return sending
 
 
-def work(settings: Settings, queue: multiprocessing.Queue) -> None:
+def work(settings: Settings, handed_off: Connection) -> None:
     """The worker process: runs handed-off work, the outbox and the scheduler
     until its web process is gone (even by SIGKILL), so no orphan outlives it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the web process; we follow
+    os.nice(WORKER_NICENESS)
     configure_logging()
     # The web process verified each request; a run may wait longer than a signature lives.
     lobby_app = create_app(settings, verify_requests=False)
     lobby_app.worker.start()
     lobby_app.scheduler.start()
-    run_handed_off(lobby_app.bolt, queue, threads=WORKER_THREADS)
+    run_handed_off(lobby_app.bolt, handed_off, threads=WORKER_THREADS)
     wait([multiprocessing.parent_process().sentinel])
     os._exit(0)
 

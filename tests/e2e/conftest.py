@@ -12,7 +12,7 @@ from waitress.server import create_server
 from app import WORKER_THREADS, LobbyApp, create_app
 from bot import outbox
 from config import Settings
-from handlers.handoff import HandOff, run_handed_off
+from handlers.handoff import hand_off, run_handed_off
 from tests.support.clock import ManualClock
 from tests.support.database import close_database, database_url
 from tests.support.fixtures import APP_METHODS_SEEN
@@ -96,22 +96,21 @@ def start_app(request, slack, tmp_path):
         # hands the rest, pickled through a real pipe, to the worker side.
         web = create_app(settings, clock=clock)
         worker = create_app(settings, clock=clock, verify_requests=False)
-        queue = multiprocessing.Queue()
-        web.bolt.listener_runner.lazy_listener_runner = HandOff(queue)
-        runners = run_handed_off(worker.bolt, queue, threads=WORKER_THREADS)
+        receiving, sending = multiprocessing.Pipe(duplex=False)
+        sender = hand_off(web.bolt, sending)
+        runners = run_handed_off(worker.bolt, receiving, threads=WORKER_THREADS)
         server = create_server(web.wsgi, host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=serve_until_closed, args=(server,), daemon=True).start()
         worker.worker.start()
         base = f"http://127.0.0.1:{server.effective_port}"
-        started.append((worker, queue, runners, server))
+        started.append((worker, sender, runners, server))
         return Running(worker, slack, SlackRequests(base, SIGNING_SECRET, slack), base, clock)
 
     yield start
-    for worker, queue, runners, server in started:
+    for worker, sender, runners, server in started:
         server.closing = True
         server.close()
-        for _ in runners:
-            queue.put(None)
+        sender.close()
         for runner in runners:
             runner.join(timeout=10)
         worker.worker.stop()

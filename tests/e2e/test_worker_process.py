@@ -1,14 +1,17 @@
 """`python app.py` is two processes: the web process acks, its worker does the rest."""
 
+import contextlib
+import multiprocessing
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from handlers.handoff import LazyRun
+from handlers.handoff import LazyRun, Sender
 from tests.e2e.conftest import ADMIN, ALICE, SIGNING_SECRET, populate
 from tests.e2e.test_reliability import dms_to, start_app_process
 from tests.support.slack_requests import FORM, SlackRequests
@@ -56,6 +59,40 @@ def test_the_web_process_acks_and_its_worker_sends_the_invitation(app_process, s
     assert ack.status == 200
     assert slack.wait_for(lambda: dms_to(slack, ALICE), timeout=10)
     assert workers_of(process.pid) == [worker]
+
+
+def test_the_worker_yields_the_cpu_to_the_acks(app_process):
+    process, _ = app_process
+    (worker,) = workers_of(process.pid)
+    web_priority = os.getpriority(os.PRIO_PROCESS, process.pid)
+    deadline = time.monotonic() + 10  # the worker lowers its own priority as it starts
+    while os.getpriority(os.PRIO_PROCESS, worker) == web_priority and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert os.getpriority(os.PRIO_PROCESS, worker) > web_priority
+
+
+def test_handing_off_never_blocks_an_ack_while_the_worker_lags():
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    sender = Sender(sending)
+    run = LazyRun("x" * 2000, {}, "http", "run")
+    many = 5_000  # 10 MB: far more than a pipe holds while nobody reads
+    done = threading.Event()
+
+    def put_all() -> None:
+        for _ in range(many):
+            sender.put(run)
+        done.set()
+
+    threading.Thread(target=put_all, daemon=True).start()
+    assert done.wait(timeout=10), "a put blocked on the full pipe"
+    received = []
+    closer = threading.Thread(target=sender.close)
+    closer.start()
+    with contextlib.suppress(EOFError):
+        while True:
+            received.extend(receiving.recv())
+    closer.join()
+    assert len(received) == many
 
 
 def test_a_killed_web_process_takes_its_worker_with_it(app_process):
