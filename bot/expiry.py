@@ -23,22 +23,13 @@ AUDIT_COLUMNS = "workspace_id, team_id, team_name, action, target, details, crea
 def expire_due_invitations(clock: Clock) -> int:
     """Expire every pending invitation past its time; tell each inviter once."""
     now = clock.now()
+    sweep = _sweep_postgres if isinstance(db.obj, PostgresqlDatabase) else _sweep_sqlite
     with db.atomic():
-        team_ids = [
-            row.team_id
-            for row in Invitation.select(Invitation.team)
-            .where(Invitation.status == "pending", Invitation.expires_at <= now)
-            .distinct()
-        ]
-        if not team_ids:
-            return 0
-        if isinstance(db.obj, PostgresqlDatabase):
-            expired = _sweep_postgres(now)
-        else:
-            expired = _sweep_sqlite(now)
-        for team in Team.select().where(Team.id.in_(team_ids)):
-            refresh_cards(team, now)
-    return expired
+        expired_by_team = sweep(now)
+        if expired_by_team:
+            for team in Team.select().where(Team.id.in_(list(expired_by_team))):
+                refresh_cards(team, now)
+    return sum(expired_by_team.values())
 
 
 def _notices_from(source: str, json_object: str, param: str, cast: str = "") -> str:
@@ -70,9 +61,10 @@ def _audit_from(source: str, param: str) -> str:
     )
 
 
-def _sweep_postgres(now: datetime) -> int:
+def _sweep_postgres(now: datetime) -> dict[int, int]:
     """One statement: the UPDATE … RETURNING feeds both inserts, so only rows this
-    transaction moved get notices, whatever other instances do meanwhile."""
+    transaction moved get notices, whatever other instances do meanwhile. Returns
+    how many expired per team."""
     moved = (
         "UPDATE invitation SET status = 'expired', decided_at = expires_at"
         " WHERE status = 'pending' AND expires_at <= %s"
@@ -84,31 +76,33 @@ def _sweep_postgres(now: datetime) -> int:
         f" n AS (INSERT INTO notice ({NOTICE_COLUMNS})"
         f" {_notices_from('i', 'json_build_object', '%s', '::text')}),"
         f" a AS (INSERT INTO audit_entry ({AUDIT_COLUMNS}) {_audit_from('i', '%s')})"
-        " SELECT count(*) FROM i"
+        " SELECT team_id, count(*) FROM i GROUP BY team_id"
     )
-    return db.execute_sql(sql, (now,) * 6).fetchone()[0]
+    return dict(db.execute_sql(sql, (now,) * 6).fetchall())
 
 
-def _sweep_sqlite(now: datetime) -> int:
+def _sweep_sqlite(now: datetime) -> dict[int, int]:
     """SQLite's BEGIN IMMEDIATE holds the write lock for the whole transaction, so the
-    due rows noted first are exactly the rows the UPDATE moves."""
+    due rows noted first are exactly the rows the UPDATE moves. Returns how many
+    expired per team."""
     stamp = Invitation.expires_at.db_value(now)
     source = "expiring JOIN invitation i ON i.id = expiring.id"
     db.execute_sql(
-        "CREATE TEMP TABLE expiring AS SELECT id FROM invitation"
+        "CREATE TEMP TABLE expiring AS SELECT id, team_id FROM invitation"
         " WHERE status = 'pending' AND expires_at <= ?",
         (stamp,),
     )
     try:
-        expired = db.execute_sql(
+        db.execute_sql(
             "UPDATE invitation SET status = 'expired', decided_at = expires_at"
             " WHERE id IN (SELECT id FROM expiring)"
-        ).rowcount
+        )
         notices = _notices_from(source, "json_object", "?")
         db.execute_sql(f"INSERT INTO notice ({NOTICE_COLUMNS}) {notices}", (stamp,) * 4)
         db.execute_sql(
             f"INSERT INTO audit_entry ({AUDIT_COLUMNS}) {_audit_from(source, '?')}", (stamp,)
         )
+        counts = "SELECT team_id, count(*) FROM expiring GROUP BY team_id"
+        return dict(db.execute_sql(counts).fetchall())
     finally:
         db.execute_sql("DROP TABLE expiring")
-    return expired

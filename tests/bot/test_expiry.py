@@ -58,6 +58,19 @@ def test_an_expired_invitation_frees_its_seat_and_can_be_resent(lobby, directory
     assert resent.invitation.status == "pending"
 
 
+def test_expiry_that_frees_a_full_teams_seat_gives_its_cards_join_back(
+    lobby, directory, design, clock
+):
+    lobby.links.remember_card(actor=OWNER, team_id=design.id, channel="C1", ts="1.1")
+    lobby.seats.set_limit(actor=OWNER, team_name=None, plan=None, seats=2)
+    invite(lobby, directory, "UA")
+    clock.advance(days=7)
+    Notice.delete().execute()
+    expire_due_invitations(clock)
+    (render,) = payloads("render_join_cards")
+    assert render["joinable"] is True and render["team"] == "Design"
+
+
 def test_notices_built_by_the_database_load_as_the_services_notices(
     lobby, directory, design, clock
 ):
