@@ -51,10 +51,23 @@ def render_cards(team: Team, now: datetime) -> None:
 
 def refresh_cards(team: Team, now: datetime) -> None:
     """Re-render the cards when the team becomes full or stops being full (Block Kit has
-    no disabled button, so a full team's cards lose their Join button)."""
+    no disabled button, so a full team's cards lose their Join button). A team with
+    no card skips the seat count, which grows with its pending invitations."""
     root = Team.get_by_id(root_of(team).id)
+    if not messages_about(card_subject(root.id)):
+        return
     full = seat_use(root, now).full
     if full == root.cards_show_full:
         return
-    Team.update(cards_show_full=full).where(Team.id == root.id).execute()
+    _note_cards_show_full(root, full)
     render_cards(root, now)
+
+
+def card_posted(team: Team, now: datetime) -> None:
+    """A new card shows whether the team is full now: refresh_cards starts from that."""
+    root = root_of(team)
+    _note_cards_show_full(root, seat_use(root, now).full)
+
+
+def _note_cards_show_full(root: Team, full: bool) -> None:
+    Team.update(cards_show_full=full).where(Team.id == root.id).execute()

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot import audit
 from bot.access import Actor, require, resolve_team
-from bot.cards import CardFacts, card_facts, refresh_cards, render_cards
+from bot.cards import CardFacts, card_facts, card_posted, refresh_cards, render_cards
 from bot.clock import Clock
 from bot.errors import AlreadyMember, CodeRefused, LinkJoinsDisabled, NoSeatsLeft, NotARootTeam
 from bot.membership import admit, holders_of, root_of
@@ -165,6 +165,7 @@ class Links:
                 ts=ts,
                 posted_at=now,
             )
+            card_posted(team, now)
             audit.record(
                 workspace_id=team.workspace_id,
                 now=now,

@@ -71,6 +71,19 @@ def test_expiry_that_frees_a_full_teams_seat_gives_its_cards_join_back(
     assert render["joinable"] is True and render["team"] == "Design"
 
 
+def test_a_card_posted_while_the_team_is_full_gets_join_when_expiry_frees_a_seat(
+    lobby, directory, design, clock
+):
+    lobby.seats.set_limit(actor=OWNER, team_name=None, plan=None, seats=2)
+    invite(lobby, directory, "UA")  # full, and no card yet to re-render
+    lobby.links.remember_card(actor=OWNER, team_id=design.id, channel="C1", ts="1.1")
+    clock.advance(days=7)
+    Notice.delete().execute()
+    expire_due_invitations(clock)
+    (render,) = payloads("render_join_cards")
+    assert render["joinable"] is True
+
+
 def test_notices_built_by_the_database_load_as_the_services_notices(
     lobby, directory, design, clock
 ):
