@@ -112,6 +112,20 @@ def rss_kib(pid: int | str = "self") -> dict[str, int]:
     return found
 
 
+def tree_rss_kib(pid: int) -> dict[str, int]:
+    """rss_kib summed over a process and its descendants (Lobby's worker process,
+    multiprocessing's resource tracker); VmHWM is then the sum of each one's peak."""
+    total = {"VmRSS": 0, "VmHWM": 0}
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        for key, value in rss_kib(current).items():
+            total[key] += value
+        children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        pending.extend(int(child) for child in children)
+    return total
+
+
 # --------------------------------------------------------------------------- Slack requests
 
 

@@ -1,7 +1,8 @@
 """5. Footprint: resident memory idle and after 10,000 requests, and start to healthy,
 each against the bare Bolt app.
 
-RSS is read from /proc/<pid>/status of the serving process (VmRSS now, VmHWM peak).
+RSS is read from /proc/<pid>/status of the serving process and its children (Lobby's
+worker process, multiprocessing's resource tracker), summed (VmRSS now, VmHWM peak).
 Start to healthy: from spawning `python app.py` (or `python bench/bare_app.py`) to the
 first 200 from GET /healthz, median of three cold starts on a fresh SQLite file.
 """
@@ -28,15 +29,15 @@ from bench.common import (
     get_status,
     post,
     ratio,
-    rss_kib,
     start_server,
     table,
+    tree_rss_kib,
 )
 from bench.standin_proc import StandInProcess, user_id
 
 REQUESTS = 10_000
 CLIENTS = 8
-SETTLE_TIMEOUT_S = 60.0
+SETTLE_TIMEOUT_S = 180.0
 STARTS = 3
 
 
@@ -69,14 +70,14 @@ def memory(slack, workdir: Path) -> dict[str, dict]:
         server = start_server(kind, slack.api_url, f"sqlite:///{db_path}", workdir / f"{kind}.log")
         try:
             time.sleep(2.0)
-            idle = rss_kib(server.process.pid)["VmRSS"]
+            idle = tree_rss_kib(server.process.pid)["VmRSS"]
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
             post(conn, *signer.request("team create Design"))
             conn.close()
             time.sleep(1.0)
             dms_before = len(slack.ask("dm_times"))
             seconds = send(server.port, signer, numbers, REQUESTS - 1)
-            after_acks = rss_kib(server.process.pid)["VmRSS"]
+            after_acks = tree_rss_kib(server.process.pid)["VmRSS"]
             settled_after, dms = 0.0, 0
             if kind == "lobby":
                 started = time.monotonic()
@@ -86,7 +87,7 @@ def memory(slack, workdir: Path) -> dict[str, dict]:
                         break
                     time.sleep(1.0)
                 settled_after = time.monotonic() - started
-            status = rss_kib(server.process.pid)
+            status = tree_rss_kib(server.process.pid)
             found[kind] = dict(
                 idle=idle,
                 after_acks=after_acks,
@@ -156,7 +157,7 @@ def run() -> Section:
                     ratio(lo["later"], b["later"]),
                 ],
                 [
-                    "peak RSS (VmHWM), MiB",
+                    "peak RSS (sum of each process's VmHWM), MiB",
                     mib(b["peak"]),
                     mib(lo["peak"]),
                     ratio(lo["peak"], b["peak"]),
@@ -185,23 +186,24 @@ def run() -> Section:
     )
     section.goals.append(
         Goal(
-            "(a check, not a goal of the issue) every DM sent within 60 s of the last ack",
+            f"(a check, not a goal of the issue) every DM sent within {SETTLE_TIMEOUT_S:.0f} s "
+            "of the last ack",
             lo["dms"] >= REQUESTS - 1,
             f"{lo['dms']:,} of {REQUESTS - 1:,} after {lo['settled_after']:.0f} s",
             cause=(
-                "the backlog is mostly in Bolt's lazy listeners: ~80 s after the last ack only "
-                "~3,000 of 9,999 invitations existed. Bolt queues lazy runs in an unbounded "
-                "executor queue (most of the RSS growth), each run is slow for item 1's reasons, "
-                "and the outbox worker (~65 DMs/s when alone; 9 queries a DM, half its time in "
-                "`Delivery.refresh_home` → `bot/home.py` `home_for`) competes with 10 listener "
-                "threads for SQLite's write lock"
+                "10,000 commands arrive in seconds, far faster than the worker process "
+                "completes them on this machine (item 1's steady rates: DMs within a second "
+                "at 50 commands/s, a growing backlog at 100/s), so they queue in the worker"
             ),
             fix=(
-                "item 1's and item 2's fixes; `bot/outbox.py` `claim_due`: claim the batch with "
-                "one UPDATE … RETURNING instead of UPDATE + `get_by_id` per notice; "
-                "`handlers/delivery.py` `_invitation_sent`: refresh the Home once per person "
-                "per batch rather than once per DM"
+                "where there are CPUs to spare, more worker processes (the outbox's claims "
+                "already allow several); on two vCPUs, nothing short of cheaper work per command"
             ),
         )
+    )
+    section.notes.append(
+        "Before this run (first run, one process with Bolt's lazy listeners): RSS 48 MiB "
+        "idle and 180 MiB after the 10,000 requests (Bolt's unbounded executor queue), "
+        "479 of 9,999 DMs 60 s after the last ack."
     )
     return section
