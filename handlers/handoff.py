@@ -3,10 +3,10 @@
 Bolt runs a listener's lazy functions on threads of the process that answers
 Slack, so every command's real work (database, Web API, rendering) shares that
 process's interpreter lock with the acks of the commands behind it. Slack gives
-an ack 3 seconds; the work after it can wait its turn. So the web process hands
+an ack 3 seconds; the work after it can wait its turn. So the web process sends
 each lazy run, as the request Slack sent and the function's name, to a worker
-process through a queue, and the worker dispatches it to the same listeners,
-registered the same way. The queue lives in memory, like Bolt's own: work handed
+process through a pipe, and the worker dispatches it to the same listeners,
+registered the same way. The backlog lives in memory, like Bolt's own: work handed
 off but not yet run is lost if the process dies, as it is with Bolt's threads.
 """
 
