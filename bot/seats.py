@@ -87,10 +87,13 @@ def lock_team(team: Team) -> None:
 
 
 def claim_seats(team: Team, count: int, now: datetime) -> None:
-    """Under the team lock: refuse unless `count` more seats are free."""
+    """Under the team lock: refuse unless `count` more seats are free. An unlimited
+    plan skips counting the seats in use, which grows with the team."""
     lock_team(team)
+    if seat_limit(root_of(team), now)[1] is None:
+        return
     use = seat_use(team, now)
-    if use.limit is not None and use.used + count > use.limit:
+    if use.used + count > use.limit:
         raise NoSeatsLeft(
             team=use.team,
             used=use.used,
