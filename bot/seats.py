@@ -90,7 +90,8 @@ def claim_seats(team: Team, count: int, now: datetime) -> None:
     """Under the team lock: refuse unless `count` more seats are free. An unlimited
     plan skips counting the seats in use, which grows with the team."""
     lock_team(team)
-    if seat_limit(root_of(team), now)[1] is None:
+    _, limit = seat_limit(root_of(team), now)
+    if limit is None:
         return
     use = seat_use(team, now)
     if use.used + count > use.limit:
