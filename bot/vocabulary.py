@@ -1,0 +1,29 @@
+"""The words and limits the service and the command language share.
+
+The parser in handlers/ imports these instead of keeping its own copy, so a new
+command word is reserved as a team name the moment the parser knows it.
+"""
+
+from storage.statuses import InvitationStatus
+
+MAX_TARGETS = 50  # people in one invitation command or form
+MAX_SEATS = 100_000
+MAX_LINK_USES = 100_000
+MAX_LINK_DAYS = 3650
+
+PLANS = ("starter", "professional", "enterprise", "unlimited")
+ALL = "all"
+INVITATION_FILTERS = (*(status.value for status in InvitationStatus), ALL)
+
+COMMAND_WORDS = (
+    "help", "teams", "members", "list", "link", "card", "join", "request", "requests",
+    "role", "roles", "transfer", "remove", "team", "seats", "settings", "audit",
+)  # fmt: skip
+CLAUSE_WORDS = (
+    "reset", "limit", "create", "delete", "to", "as", "in", "from", "message",
+    "parent", "uses", "expires", "never", "csv",
+)  # fmt: skip
+# Words the parser reads as keywords wherever they stand.
+KEYWORDS: frozenset[str] = frozenset(COMMAND_WORDS + CLAUSE_WORDS + INVITATION_FILTERS + PLANS)
+# A team may not be named like a keyword, nor like a role or plan word that would read as one.
+RESERVED_TEAM_NAMES: frozenset[str] = KEYWORDS | {"member", "trial"}

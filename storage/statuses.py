@@ -1,0 +1,26 @@
+"""The statuses stored rows move through. Each is a StrEnum, so it is stored as its value."""
+
+from enum import StrEnum
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class NoticeStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by an instance that is delivering it
+    SENT = "sent"
+    FAILED = "failed"  # given up on
