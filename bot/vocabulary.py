@@ -4,7 +4,9 @@ The parser in handlers/ imports these instead of keeping its own copy, so a new
 command word is reserved as a team name the moment the parser knows it.
 """
 
-from storage.statuses import InvitationStatus
+from storage.statuses import InvitationStatus, RequestStatus
+
+__all__ = ["InvitationStatus", "RequestStatus"]  # handlers/ take the statuses from here
 
 MAX_TARGETS = 50  # people in one invitation command or form
 MAX_SEATS = 100_000
