@@ -4,9 +4,8 @@ The parser in handlers/ imports these instead of keeping its own copy, so a new
 command word is reserved as a team name the moment the parser knows it.
 """
 
-from storage.statuses import InvitationStatus, RequestStatus
-
-__all__ = ["InvitationStatus", "RequestStatus"]  # handlers/ take the statuses from here
+# handlers/ take the statuses from here, as part of the service's vocabulary.
+from storage.statuses import InvitationStatus, RequestStatus  # noqa: F401
 
 MAX_TARGETS = 50  # people in one invitation command or form
 MAX_SEATS = 100_000
