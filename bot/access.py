@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from bot.errors import NotAllowed, NoTeamsYet, TeamNotFound, TeamRequired
-from bot.membership import role_book, roles_of
+from bot.errors import NotAllowed, NotARootTeam, NoTeamsYet, TeamNotFound, TeamRequired
+from bot.membership import role_book, roles_of, root_of
 from bot.permissions import Action
 from storage.models import Team
 
@@ -29,6 +29,27 @@ def resolve_team(workspace_id: str, name: str | None) -> Team:
     if len(teams) > 1:
         raise TeamRequired(known=team_names(workspace_id))
     return teams[0]
+
+
+def resolve_root_team(workspace_id: str, name: str | None) -> Team:
+    """As `resolve_team`, for what only a root team has (people join root teams)."""
+    return require_root(resolve_team(workspace_id, name))
+
+
+def require_root(team: Team) -> Team:
+    if team.parent_id is not None:
+        raise NotARootTeam(team=team.name, root=root_of(team).name)
+    return team
+
+
+def split_team_word(workspace_id: str, text: str) -> tuple[str | None, str]:
+    """Free text that may start with a team's name ("Design please add me"): the team
+    named by the first word, if it names one, and the rest."""
+    first, _, rest = text.strip().partition(" ")
+    known = {name.lower() for name in team_names(workspace_id)}
+    if first and first.lower() in known:
+        return first, rest.strip()
+    return None, text.strip()
 
 
 def team_names(workspace_id: str) -> list[str]:

@@ -38,12 +38,10 @@ class EmailClaims:
             ).on_conflict_ignore().execute()
             if address is None:
                 return []
-            waiting = Invitation.select().where(
+            waiting = Invitation.live(now).where(
                 Invitation.workspace_id == actor.workspace_id,
                 Invitation.invitee_email == address,
                 Invitation.invitee_user_id.is_null(),
-                Invitation.status == "pending",
-                Invitation.expires_at > now,
             )
             return [i.id for i in waiting if self._offer(actor, i, now)]
 

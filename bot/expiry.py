@@ -1,5 +1,6 @@
 """Expiring what is due, from stored times, in the database: one conditional UPDATE of
 the due rows, and the notices and audit entries built by INSERT … SELECT from them.
+Which rows are due is `Invitation.is_due`, rendered into this SQL by peewee.
 
 Running late, twice, or on several instances at once is harmless: a row moves from
 pending to expired once, and only the rows that moved get their notices. The notice
@@ -9,12 +10,13 @@ notices.InvitationClosed (tests load them back through notices.load).
 
 from datetime import datetime
 
-from peewee import PostgresqlDatabase
+from peewee import SQL, PostgresqlDatabase
 
 from bot.cards import refresh_cards
 from bot.clock import Clock
 from storage.db import db
 from storage.models import Invitation, Team
+from storage.statuses import InvitationStatus
 
 NOTICE_COLUMNS = "workspace_id, kind, payload, created_at, status, attempts, next_attempt_at"
 AUDIT_COLUMNS = "workspace_id, team_id, team_name, action, target, details, created_at"
@@ -41,7 +43,7 @@ def _notices_from(source: str, json_object: str, param: str, cast: str = "") -> 
     )
     closed = (
         f"{json_object}('invitation_id', i.id, 'generation', i.generation, 'team', t.name,"
-        " 'status', 'expired', 'decided_by', NULL)"
+        f" 'status', '{InvitationStatus.EXPIRED}', 'decided_by', NULL)"
     )
     return (
         f"SELECT i.workspace_id, 'invitation_expired', {expired}{cast}, {param}, 'pending', 0,"
@@ -61,15 +63,29 @@ def _audit_from(source: str, param: str) -> str:
     )
 
 
+def _expire(now: datetime):
+    """The UPDATE that expires what is due, as the model defines "due"."""
+    return Invitation.update(
+        status=InvitationStatus.EXPIRED, decided_at=Invitation.expires_at
+    ).where(Invitation.is_due(now))
+
+
 def _sweep_postgres(now: datetime) -> dict[int, int]:
     """One statement: the UPDATE … RETURNING feeds both inserts, so only rows this
     transaction moved get notices, whatever other instances do meanwhile. Returns
     how many expired per team."""
-    moved = (
-        "UPDATE invitation SET status = 'expired', decided_at = expires_at"
-        " WHERE status = 'pending' AND expires_at <= %s"
-        " RETURNING id, workspace_id, team_id, inviter_user_id, invitee_user_id,"
-        " invitee_email, generation"
+    moved, moved_params = (
+        _expire(now)
+        .returning(
+            Invitation.id,
+            Invitation.workspace_id,
+            Invitation.team,
+            Invitation.inviter_user_id,
+            Invitation.invitee_user_id,
+            Invitation.invitee_email,
+            Invitation.generation,
+        )
+        .sql()
     )
     sql = (
         f"WITH i AS ({moved}),"
@@ -78,7 +94,7 @@ def _sweep_postgres(now: datetime) -> dict[int, int]:
         f" a AS (INSERT INTO audit_entry ({AUDIT_COLUMNS}) {_audit_from('i', '%s')})"
         " SELECT team_id, count(*) FROM i GROUP BY team_id"
     )
-    return dict(db.execute_sql(sql, (now,) * 6).fetchall())
+    return dict(db.execute_sql(sql, (*moved_params, *(now,) * 5)).fetchall())
 
 
 def _sweep_sqlite(now: datetime) -> dict[int, int]:
@@ -87,16 +103,12 @@ def _sweep_sqlite(now: datetime) -> dict[int, int]:
     expired per team."""
     stamp = Invitation.expires_at.db_value(now)
     source = "expiring JOIN invitation i ON i.id = expiring.id"
-    db.execute_sql(
-        "CREATE TEMP TABLE expiring AS SELECT id, team_id FROM invitation"
-        " WHERE status = 'pending' AND expires_at <= ?",
-        (stamp,),
+    due, due_params = (
+        Invitation.select(Invitation.id, Invitation.team).where(Invitation.is_due(now)).sql()
     )
+    db.execute_sql(f"CREATE TEMP TABLE expiring AS {due}", due_params)
     try:
-        db.execute_sql(
-            "UPDATE invitation SET status = 'expired', decided_at = expires_at"
-            " WHERE id IN (SELECT id FROM expiring)"
-        )
+        _expire(now).where(Invitation.id.in_(SQL("(SELECT id FROM expiring)"))).execute()
         notices = _notices_from(source, "json_object", "?")
         db.execute_sql(f"INSERT INTO notice ({NOTICE_COLUMNS}) {notices}", (stamp,) * 4)
         db.execute_sql(

@@ -15,7 +15,7 @@ from peewee import JOIN, fn
 from bot.access import Actor, require, resolve_team
 from bot.membership import role_book, root_of
 from bot.permissions import Action, Permission, RoleBook
-from bot.seats import TRIAL_DAYS, SeatUse, seat_limit
+from bot.seats import SeatUse, counted_seat_use
 from storage.models import CustomRole, Invitation, JoinRequest, MemberRole, Membership, Team
 
 SHOWN = 5  # rows of each admin list on the Home tab
@@ -160,7 +160,7 @@ def all_pending_requests(*, actor: Actor, team_name: str, page: int, now: dateti
     team = root_of(resolve_team(actor.workspace_id, team_name))
     roles = require(actor, team, Action.APPROVE_REQUESTS)
     book = role_book(team)
-    query = JoinRequest.select().where(JoinRequest.team == team, _request_pending(now))
+    query = JoinRequest.select().where(JoinRequest.team == team, JoinRequest.is_open(now))
     total = query.count()
     page, pages = _page_bounds(page, total)
     rows = query.order_by(JoinRequest.created_at, JoinRequest.id).paginate(page, PAGE_SIZE)
@@ -171,7 +171,7 @@ def all_pending_requests(*, actor: Actor, team_name: str, page: int, now: dateti
         pages=pages,
         total=total,
         rows=[_pending_request(row) for row in rows],
-        grantable_roles=[r for r in book.names() if book.may_grant(roles, r)],
+        grantable_roles=book.grantable(roles),
         default_role=team.default_role,
     )
 
@@ -182,7 +182,7 @@ def all_pending_invitations(
     """A page of a team's pending invitations, for someone who may invite."""
     team = root_of(resolve_team(actor.workspace_id, team_name))
     require(actor, team, Action.INVITE)
-    query = Invitation.select().where(Invitation.team == team, _invitation_pending(now))
+    query = Invitation.select().where(Invitation.team == team, Invitation.is_live(now))
     total = query.count()
     page, pages = _page_bounds(page, total)
     rows = query.order_by(Invitation.created_at.desc(), Invitation.id.desc()).paginate(
@@ -252,19 +252,11 @@ def _role_books(teams: dict[int, Team], root_ids: set[int]) -> dict[int, RoleBoo
     }
 
 
-def _invitation_pending(now: datetime):
-    return (Invitation.status == "pending") & (Invitation.expires_at > now)
-
-
-def _request_pending(now: datetime):
-    return (JoinRequest.status == "pending") & (JoinRequest.expires_at > now)
-
-
 def _my_invitations(actor: Actor, teams: dict[int, Team], now: datetime) -> list[MyInvitation]:
     query = Invitation.select().where(
         Invitation.workspace_id == actor.workspace_id,
         Invitation.invitee_user_id == actor.user_id,
-        _invitation_pending(now),
+        Invitation.is_live(now),
     )
     return [
         MyInvitation(
@@ -283,7 +275,7 @@ def _my_requests(actor: Actor, teams: dict[int, Team], now: datetime) -> list[My
     query = JoinRequest.select().where(
         JoinRequest.workspace_id == actor.workspace_id,
         JoinRequest.requester_user_id == actor.user_id,
-        _request_pending(now),
+        JoinRequest.is_open(now),
     )
     return [
         MyRequest(row.id, teams[row.team_id].name, row.created_at)
@@ -302,32 +294,25 @@ def _admin_teams(teams: list[Team], mine, books, now: datetime) -> list[AdminTea
         .tuples()
     )
     requests = _first_per_team(
-        JoinRequest, _request_pending(now), [JoinRequest.created_at, JoinRequest.id], ids
+        JoinRequest, JoinRequest.is_open(now), [JoinRequest.created_at, JoinRequest.id], ids
     )
     newest_first = [Invitation.created_at.desc(), Invitation.id.desc()]
-    invitations = _first_per_team(Invitation, _invitation_pending(now), newest_first, ids)
+    invitations = _first_per_team(Invitation, Invitation.is_live(now), newest_first, ids)
     joined = Membership.joined_at > now - RECENT
     newest_members = [Membership.joined_at.desc(), Membership.id.desc()]
     joins = _first_per_team(Membership, joined, newest_members, ids)
     found = []
     for team in teams:
         roles, book = mine[team.id], books[team.id]
-        plan, limit = seat_limit(team, now)
         held = invitations.get(team.id, Capped([], 0))
-        seats = SeatUse(
-            team.name,
-            plan,
-            limit,
-            members.get(team.id, 0),
-            held.total,
-            team.created_at + timedelta(days=TRIAL_DAYS) if team.plan == "trial" else None,
-        )
+        members_now = members.get(team.id, 0)
+        seats = counted_seat_use(team, now, members=members_now, pending=held.total)
         asked = requests.get(team.id, Capped([], 0))
         found.append(
             AdminTeam(
                 team=team.name,
                 seats=seats,
-                grantable_roles=[r for r in book.names() if book.may_grant(roles, r)],
+                grantable_roles=book.grantable(roles),
                 default_role=team.default_role,
                 requests=_mapped(asked, _pending_request)
                 if book.may(roles, Action.APPROVE_REQUESTS)

@@ -14,17 +14,17 @@ from bot.invitations import (
     announce,
     check_may_give,
     closed_error,
-    effective_status,
     new_token,
     record_closed,
 )
 from bot.permissions import Action
 from bot.seats import claim_seats, lock_team
+from bot.vocabulary import ALL
 from storage.db import db
 from storage.models import Invitation
+from storage.statuses import InvitationStatus
 
 PAGE_SIZE = 15
-STATUSES = ("pending", "accepted", "declined", "expired", "cancelled", "all")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,12 @@ class InvitationAdmin:
         self.email_enabled = email_enabled
 
     def list(
-        self, *, actor: Actor, team_name: str | None, status: str = "pending", page: int = 1
+        self,
+        *,
+        actor: Actor,
+        team_name: str | None,
+        status: str = InvitationStatus.PENDING,
+        page: int = 1,
     ) -> InvitationPage:
         """A page of a team's invitations with one status; expiry is read from stored times."""
         team = resolve_team(actor.workspace_id, team_name)
@@ -88,18 +93,18 @@ class InvitationAdmin:
         """Renew a pending or expired invitation: new token, new expiry, sent again."""
         invitation = self._managed(actor, invitation_id)
         now = self.clock.now()
-        status = effective_status(invitation, now)
-        if status not in ("pending", "expired"):
+        status = invitation.status_at(now)
+        if status not in (InvitationStatus.PENDING, InvitationStatus.EXPIRED):
             raise InvitationNotResendable(status=status)
         token, token_hash = new_token()
         with db.atomic():
             lock_team(invitation.team)
-            if status == "expired":  # a pending one holds its seat already
+            if status == InvitationStatus.EXPIRED:  # a pending one holds its seat already
                 claim_seats(invitation.team, 1, now)
             try:
                 changed = (
                     Invitation.update(
-                        status="pending",
+                        status=InvitationStatus.PENDING,
                         token_hash=token_hash,
                         generation=Invitation.generation + 1,
                         last_sent_at=now,
@@ -108,7 +113,7 @@ class InvitationAdmin:
                     .where(
                         Invitation.id == invitation.id,
                         Invitation.generation == invitation.generation,
-                        Invitation.status.in_(["pending", "expired"]),
+                        Invitation.status.in_([InvitationStatus.PENDING, InvitationStatus.EXPIRED]),
                     )
                     .execute()
                 )
@@ -146,17 +151,13 @@ class InvitationAdmin:
         now = self.clock.now()
         with db.atomic():
             changed = (
-                Invitation.update(status="cancelled", decided_at=now)
-                .where(
-                    Invitation.id == invitation.id,
-                    Invitation.status == "pending",
-                    Invitation.expires_at > now,
-                )
+                Invitation.update(status=InvitationStatus.CANCELLED, decided_at=now)
+                .where(Invitation.id == invitation.id, Invitation.is_live(now))
                 .execute()
             )
             if not changed:
                 raise closed_error(Invitation.get_by_id(invitation.id), now)
-            record_closed(invitation, "cancelled", actor.user_id, now)
+            record_closed(invitation, InvitationStatus.CANCELLED, actor.user_id, now)
             refresh_cards(invitation.team, now)
         return Invitation.get_by_id(invitation.id)
 
@@ -173,12 +174,12 @@ class InvitationAdmin:
 
 
 def _status_condition(status: str, now: datetime):
-    pending_but_due = (Invitation.status == "pending") & (Invitation.expires_at <= now)
-    if status == "pending":
-        return (Invitation.status == "pending") & (Invitation.expires_at > now)
-    if status == "expired":
-        return (Invitation.status == "expired") | pending_but_due
-    if status == "all":
+    """Invitations with `status` as of now (see Invitation.status_at), or all of them."""
+    if status == InvitationStatus.PENDING:
+        return Invitation.is_live(now)
+    if status == InvitationStatus.EXPIRED:
+        return (Invitation.status == InvitationStatus.EXPIRED) | Invitation.is_due(now)
+    if status == ALL:
         return Invitation.id.is_null(False)
     return Invitation.status == status
 
@@ -192,5 +193,5 @@ def _row(invitation: Invitation, now: datetime) -> InvitationRow:
         roles=invitation.role_names,
         sent_at=invitation.last_sent_at or invitation.created_at,
         expires_at=invitation.expires_at,
-        status=effective_status(invitation, now),
+        status=invitation.status_at(now),
     )

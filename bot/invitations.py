@@ -8,29 +8,28 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 
 from bot import audit, notices
-from bot.access import Actor, require, resolve_team
+from bot.access import Actor, require, resolve_root_team
+from bot.admission import seat_admission
 from bot.cards import refresh_cards
 from bot.clock import Clock
 from bot.errors import (
-    CannotGrantRole,
     DailyInviteLimitReached,
     InvitationClosed,
     InvitationNotFound,
     InvitationReplaced,
     NoTargets,
-    NotARootTeam,
     NotYourInvitation,
     TooManyTargets,
-    UnknownRole,
 )
-from bot.membership import admit, role_book, roles_of, root_of
-from bot.permissions import Action, RoleBook
+from bot.membership import role_book, roles_of
+from bot.permissions import Action
 from bot.ports import Directory
 from bot.seats import SeatUse, claim_seats, lock_team, seat_use
+from bot.vocabulary import MAX_TARGETS
 from storage.db import db
 from storage.models import Invitation, Membership, Team
+from storage.statuses import InvitationStatus
 
-MAX_TARGETS = 50
 TOKEN_BYTES = 24  # 192 bits
 DAY = timedelta(hours=24)
 
@@ -134,16 +133,14 @@ class Invitations:
         for team in Team.in_workspace(actor.workspace_id).where(Team.parent.is_null()):
             roles, book = roles_of(team, actor.user_id), role_book(team)
             if book.may(roles, Action.INVITE):
-                grantable = [role for role in book.names() if book.may_grant(roles, role)]
+                grantable = book.grantable(roles)
                 seats = seat_use(team, self.clock.now())
                 found.append(InviteOption(team.name, grantable, team.default_role, seats))
         return found
 
     def check_invite(self, *, actor: Actor, team_name: str | None, roles: list[str]) -> Team:
         """Refuse early (before any Slack call) when the actor may not invite as `roles`."""
-        team = resolve_team(actor.workspace_id, team_name)
-        if team.parent_id is not None:
-            raise NotARootTeam(team=team.name, root=root_of(team).name)
+        team = resolve_root_team(actor.workspace_id, team_name)
         check_may_give(actor, team, roles or [team.default_role])
         return team
 
@@ -265,10 +262,8 @@ class Invitations:
 
     def accept(self, *, actor: Actor, invitation_id: int, generation: int | None = None):
         """The invitee accepts: they become a member with the invited roles."""
-        with db.atomic():
-            invitation, now = self._close(actor, invitation_id, generation, "accepted")
-            self._admit(actor, invitation, now)
-        return invitation
+        invitation = self._answerable(actor, invitation_id, generation)
+        return self._accept(actor, invitation)
 
     def accept_code(self, *, actor: Actor, code: str) -> Invitation | None:
         """Redeem an email invitation code as the Slack user who typed it; None if unknown."""
@@ -278,41 +273,40 @@ class Invitations:
         )
         if invitation is None:
             return None
-        with db.atomic():
-            if invitation.invitee_user_id is None:
-                Invitation.update(invitee_user_id=actor.user_id).where(
-                    Invitation.id == invitation.id, Invitation.invitee_user_id.is_null()
-                ).execute()
-            invitation, now = self._close(actor, invitation.id, None, "accepted")
-            self._admit(actor, invitation, now)
-        return invitation
+        if invitation.invitee_user_id is None:
+            invitation.invitee_user_id = actor.user_id  # claimed by the accept, or by nobody
+        elif invitation.invitee_user_id != actor.user_id:
+            raise NotYourInvitation(invitee=invitation.invitee_user_id)
+        return self._accept(actor, invitation)
 
-    def _admit(self, actor: Actor, invitation: Invitation, now: datetime) -> None:
+    def _accept(self, actor: Actor, invitation: Invitation) -> Invitation:
         """The seat the invitation held becomes the member's: with it closed, the accept
         is refused only if use would then be above the limit (after a downgrade)."""
-        team = invitation.team
-        claim_seats(team, 1, now)
-        admit(
-            team=team,
-            user_id=actor.user_id,
-            roles=invitation.role_names,
-            now=now,
-            via="invitation",
-            added_by=invitation.inviter_user_id,
-        )
-        news = notices.InvitationAccepted(
-            team=team.name,
-            inviter=invitation.inviter_user_id,
-            invitee=actor.user_id,
-            roles=invitation.role_names,
-        )
-        notices.record(actor.workspace_id, news, now)
-        refresh_cards(team, now)
+        team, now = invitation.team, self.clock.now()
+        with seat_admission(team, now) as seats:
+            _close(invitation, InvitationStatus.ACCEPTED, actor.user_id, now)
+            seats.admit(
+                user_id=actor.user_id,
+                roles=invitation.role_names,
+                via="invitation",
+                added_by=invitation.inviter_user_id,
+            )
+            news = notices.InvitationAccepted(
+                team=team.name,
+                inviter=invitation.inviter_user_id,
+                invitee=actor.user_id,
+                roles=invitation.role_names,
+            )
+            notices.record(actor.workspace_id, news, now)
+        return invitation
 
     def decline(self, *, actor: Actor, invitation_id: int, generation: int | None = None):
         """The invitee declines; the inviter is told."""
+        invitation = self._answerable(actor, invitation_id, generation)
+        now = self.clock.now()
         with db.atomic():
-            invitation, now = self._close(actor, invitation_id, generation, "declined")
+            lock_team(invitation.team)  # the same lock order as inviting: team first
+            _close(invitation, InvitationStatus.DECLINED, actor.user_id, now)
             news = notices.InvitationDeclined(
                 team=invitation.team.name,
                 inviter=invitation.inviter_user_id,
@@ -322,8 +316,8 @@ class Invitations:
             refresh_cards(invitation.team, now)
         return invitation
 
-    def _close(self, actor, invitation_id, generation, status) -> tuple[Invitation, datetime]:
-        """Move a pending, unexpired invitation of the actor's to `status`, exactly once."""
+    def _answerable(self, actor: Actor, invitation_id: int, generation: int | None) -> Invitation:
+        """The actor's own invitation, from the DM they clicked (not one a resend replaced)."""
         invitation = Invitation.get_or_none(
             Invitation.id == invitation_id, Invitation.workspace_id == actor.workspace_id
         )
@@ -333,22 +327,24 @@ class Invitations:
             raise NotYourInvitation(invitee=invitation.invitee_user_id or "")
         if generation is not None and generation != invitation.generation:
             raise InvitationReplaced(team=invitation.team.name)
-        lock_team(invitation.team)  # the same lock order as inviting: team first
-        now = self.clock.now()
-        changed = (
-            Invitation.update(status=status, decided_at=now)
-            .where(
-                Invitation.id == invitation.id,
-                Invitation.generation == invitation.generation,
-                Invitation.status == "pending",
-                Invitation.expires_at > now,
-            )
-            .execute()
+        return invitation
+
+
+def _close(invitation: Invitation, status: InvitationStatus, by: str, now: datetime) -> None:
+    """Move a live invitation to `status`, exactly once (a conditional UPDATE)."""
+    changes = {"status": status, "decided_at": now, "invitee_user_id": invitation.invitee_user_id}
+    changed = (
+        Invitation.update(**changes)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.generation == invitation.generation,
+            Invitation.is_live(now),
         )
-        if not changed:
-            raise closed_error(Invitation.get_by_id(invitation.id), now)
-        record_closed(invitation, status, actor.user_id, now)
-        return invitation, now
+        .execute()
+    )
+    if not changed:
+        raise closed_error(Invitation.get_by_id(invitation.id), now)
+    record_closed(invitation, status, by, now)
 
 
 def record_closed(invitation: Invitation, status: str, by: str | None, now: datetime) -> None:
@@ -381,11 +377,8 @@ def _split_already_in_or_invited(team, targets, now) -> tuple[list[Outcome], lis
     user_ids = [user_id for _, user_id in targets if user_id]
     emails = [target for target, user_id in targets if not user_id]
     person = Invitation.invitee_user_id.in_(user_ids) | Invitation.invitee_email.in_(emails)
-    Invitation.update(status="expired").where(
-        Invitation.team == team,
-        person,
-        Invitation.status == "pending",
-        Invitation.expires_at <= now,
+    Invitation.update(status=InvitationStatus.EXPIRED).where(
+        Invitation.team == team, person, Invitation.is_due(now)
     ).execute()
     members = {
         m.user_id
@@ -395,7 +388,7 @@ def _split_already_in_or_invited(team, targets, now) -> tuple[list[Outcome], lis
     }
     invited = set()
     for row in Invitation.select(Invitation.invitee_user_id, Invitation.invitee_email).where(
-        Invitation.team == team, person, Invitation.status == "pending"
+        Invitation.team == team, person, Invitation.is_live(now)
     ):
         invited.add(row.invitee_user_id or row.invitee_email)
     skipped, fresh = [], []
@@ -409,17 +402,10 @@ def _split_already_in_or_invited(team, targets, now) -> tuple[list[Outcome], lis
     return skipped, fresh
 
 
-def effective_status(invitation: Invitation, now: datetime) -> str:
-    """The status, with expiry decided from the stored time even if no job has run."""
-    if invitation.status == "pending" and invitation.expires_at <= now:
-        return "expired"
-    return invitation.status
-
-
 def closed_error(invitation: Invitation, now: datetime) -> InvitationClosed:
     """Why an invitation cannot be acted on."""
-    status = effective_status(invitation, now)
-    expired = status == "expired"
+    status = invitation.status_at(now)
+    expired = status == InvitationStatus.EXPIRED
     return InvitationClosed(
         status=status,
         at=invitation.expires_at if expired else invitation.decided_at,
@@ -431,16 +417,7 @@ def closed_error(invitation: Invitation, now: datetime) -> InvitationClosed:
 def check_may_give(actor: Actor, team: Team, roles: list[str]) -> None:
     """The actor may invite to `team`, and give each of `roles` (no escalation)."""
     actor_roles = require(actor, team, Action.INVITE)
-    book = role_book(team)
-    for role in roles:
-        _check_grantable(book, actor_roles, role)
-
-
-def _check_grantable(book: RoleBook, actor_roles: set[str], role: str) -> None:
-    if not book.exists(role):
-        raise UnknownRole(role=role, known=book.names())
-    if not book.may_grant(actor_roles, role):
-        raise CannotGrantRole(role=role)
+    role_book(team).check_grants(actor_roles, roles)
 
 
 def _resolve_targets(user_ids, emails, directory: Directory):

@@ -29,13 +29,10 @@ def remind_inviters(lobby: Lobby) -> int:
     """A day before an invitation expires, its inviter is reminded once (per sending)."""
     now = lobby.clock.now()
     soon = (
-        Invitation.select(Invitation, Team.name)
+        Invitation.live(now)
+        .select(Invitation, Team.name)
         .join(Team)
-        .where(
-            Invitation.status == "pending",
-            Invitation.expires_at > now,
-            Invitation.expires_at <= now + DAY,
-        )
+        .where(Invitation.expires_at <= now + DAY)
     )
     sent = 0
     with db.atomic():
@@ -65,13 +62,7 @@ def send_digests(lobby: Lobby) -> int:
                     Membership.team == team, Membership.joined_at > now - DAY
                 )
             ]
-            open_requests = list(
-                JoinRequest.select().where(
-                    JoinRequest.team == team,
-                    JoinRequest.status == "pending",
-                    JoinRequest.expires_at > now,
-                )
-            )
+            open_requests = list(JoinRequest.open(now).where(JoinRequest.team == team))
             if not joined and not open_requests:
                 continue
             admins = holders_of(team, Permission.MANAGE_MEMBERS)

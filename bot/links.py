@@ -5,15 +5,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import audit
-from bot.access import Actor, require, resolve_team
-from bot.cards import CardFacts, card_facts, card_posted, refresh_cards, render_cards
+from bot.access import Actor, require, resolve_root_team
+from bot.admission import seat_admission
+from bot.cards import CardFacts, card_facts, card_posted, render_cards
 from bot.clock import Clock
-from bot.errors import AlreadyMember, CodeRefused, LinkJoinsDisabled, NoSeatsLeft, NotARootTeam
-from bot.membership import admit, holders_of, root_of
+from bot.errors import AlreadyMember, CodeRefused, LinkJoinsDisabled
+from bot.membership import holders_of
 from bot.outbox import card_subject
 from bot.permissions import Action, Permission
 from bot.requests import Requests
-from bot.seats import claim_seats, tell_owners_turned_away
 from storage.db import db
 from storage.models import InviteCode, Membership, PostedMessage, Team
 
@@ -58,15 +58,9 @@ class Links:
         self.clock = clock
         self.requests = requests
 
-    def _root(self, actor: Actor, team_name: str | None) -> Team:
-        team = resolve_team(actor.workspace_id, team_name)
-        if team.parent_id is not None:
-            raise NotARootTeam(team=team.name, root=root_of(team).name)
-        return team
-
     def show(self, *, actor: Actor, team_name: str | None) -> LinkInfo:
         """The team's code, its use and limits, and where its newest join card is."""
-        team = self._root(actor, team_name)
+        team = resolve_root_team(actor.workspace_id, team_name)
         require(actor, team, Action.INVITE)
         return self._info(team)
 
@@ -90,7 +84,7 @@ class Links:
 
     def reset(self, *, actor: Actor, team_name: str | None) -> LinkInfo:
         """Kill the current code at once and make a new one; join cards are re-rendered."""
-        team = self._root(actor, team_name)
+        team = resolve_root_team(actor.workspace_id, team_name)
         require(actor, team, Action.RESET_LINK)
         now = self.clock.now()
         with db.atomic():
@@ -124,7 +118,7 @@ class Links:
         never_expires: bool,
     ) -> LinkInfo:
         """Set the code's maximum uses and/or expiry (a number of days from now, or never)."""
-        team = self._root(actor, team_name)
+        team = resolve_root_team(actor.workspace_id, team_name)
         require(actor, team, Action.CHANGE_SETTINGS)
         now = self.clock.now()
         changes = {}
@@ -150,7 +144,7 @@ class Links:
 
     def card(self, *, actor: Actor, team_name: str | None) -> CardFacts:
         """What a join card for the team shows; posting one needs the invite permission."""
-        team = self._root(actor, team_name)
+        team = resolve_root_team(actor.workspace_id, team_name)
         require(actor, team, Action.INVITE)
         return card_facts(team, self.clock.now())
 
@@ -201,60 +195,30 @@ class Links:
         if Membership.find(team, actor.user_id):
             raise AlreadyMember(team=team.name)
         if team.link_policy == "approval":
-            if not _is_live(code, now):
-                raise self._refusal(code, team, now, ask)
+            if not code.usable_at(now):
+                raise _refusal(code, team, now, ask)
             self.requests.ask_team(actor=actor, team=team, note=None)
             return Joined(team=team.name, roles=[], requested=True)
-        try:
-            with db.atomic():
-                claim_seats(team, 1, now)
-                if not self._use(code, now):
-                    raise self._refusal(InviteCode.get_by_id(code.id), team, now, ask)
-                self._admit(actor, team, now)
-        except NoSeatsLeft as refusal:
-            with db.atomic():
-                tell_owners_turned_away(team, refusal, now)
-                refresh_cards(team, now)
-            raise
+        with seat_admission(team, now) as seats:
+            if not _use(code, now):
+                raise _refusal(InviteCode.get_by_id(code.id), team, now, ask)
+            seats.admit(user_id=actor.user_id, roles=[team.default_role], via="link", added_by=None)
         return Joined(team=team.name, roles=[team.default_role])
 
-    def _admit(self, actor: Actor, team: Team, now: datetime) -> None:
-        admit(
-            team=team,
-            user_id=actor.user_id,
-            roles=[team.default_role],
-            now=now,
-            via="link",
-            added_by=None,
-        )
-        refresh_cards(team, now)
 
-    def _use(self, code: InviteCode, now: datetime) -> bool:
-        """Count one use, atomically, only while the code is live and under its limits."""
-        return bool(
-            InviteCode.update(uses=InviteCode.uses + 1)
-            .where(
-                InviteCode.id == code.id,
-                InviteCode.retired_at.is_null(),
-                InviteCode.max_uses.is_null() | (InviteCode.uses < InviteCode.max_uses),
-                InviteCode.expires_at.is_null() | (InviteCode.expires_at > now),
-            )
-            .execute()
-        )
-
-    def _refusal(self, code: InviteCode, team: Team, now: datetime, ask) -> CodeRefused:
-        if code.retired_at is not None:
-            reason = "reset"
-        elif code.expires_at is not None and code.expires_at <= now:
-            reason = "expired"
-        else:
-            reason = "used_up"
-        return CodeRefused(reason=reason, team=team.name, ask=ask)
-
-
-def _is_live(code: InviteCode, now: datetime) -> bool:
-    return (
-        code.retired_at is None
-        and (code.max_uses is None or code.uses < code.max_uses)
-        and (code.expires_at is None or code.expires_at > now)
+def _use(code: InviteCode, now: datetime) -> bool:
+    """Count one use, atomically, only while the code is usable."""
+    used = InviteCode.update(uses=InviteCode.uses + 1).where(
+        InviteCode.id == code.id, InviteCode.is_usable(now)
     )
+    return bool(used.execute())
+
+
+def _refusal(code: InviteCode, team: Team, now: datetime, ask) -> CodeRefused:
+    if code.retired_at is not None:
+        reason = "reset"
+    elif code.expires_at is not None and code.expires_at <= now:
+        reason = "expired"
+    else:
+        reason = "used_up"
+    return CodeRefused(reason=reason, team=team.name, ask=ask)

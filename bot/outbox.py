@@ -8,6 +8,7 @@ from bot.membership import holders_of
 from bot.permissions import Permission
 from storage.db import db
 from storage.models import Notice, PostedMessage, SyncGrant, Team
+from storage.statuses import NoticeStatus
 
 MAX_ATTEMPTS = 8
 # A notice claimed this long ago by an instance that never settled it was lost
@@ -26,20 +27,20 @@ class Claimed:
 def release_claims_of(instance_id: str) -> int:
     """At start-up: notices this instance claimed before it was killed are offered again."""
     return (
-        Notice.update(status="pending", claimed_by=None)
-        .where(Notice.status == "sending", Notice.claimed_by == instance_id)
+        Notice.update(status=NoticeStatus.PENDING, claimed_by=None)
+        .where(Notice.status == NoticeStatus.SENDING, Notice.claimed_by == instance_id)
         .execute()
     )
 
 
 def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]:
     """Claim up to `limit` due notices for this instance; each is claimed by one instance only."""
-    Notice.update(status="pending").where(
-        Notice.status == "sending", Notice.claimed_at < now - CLAIM_TIMEOUT
+    Notice.update(status=NoticeStatus.PENDING).where(
+        Notice.status == NoticeStatus.SENDING, Notice.claimed_at < now - CLAIM_TIMEOUT
     ).execute()
     due = (
         Notice.select(Notice.id)
-        .where(Notice.status == "pending", Notice.next_attempt_at <= now)
+        .where(Notice.status == NoticeStatus.PENDING, Notice.next_attempt_at <= now)
         .order_by(Notice.next_attempt_at, Notice.id)
         .limit(limit)
     )
@@ -47,12 +48,12 @@ def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]
     # no longer matches status = 'pending', so it is claimed once.
     rows = (
         Notice.update(
-            status="sending",
+            status=NoticeStatus.SENDING,
             claimed_at=now,
             claimed_by=instance_id,
             attempts=Notice.attempts + 1,
         )
-        .where(Notice.id.in_(due), Notice.status == "pending")
+        .where(Notice.id.in_(due), Notice.status == NoticeStatus.PENDING)
         .returning(Notice.id, Notice.workspace_id, Notice.kind, Notice.payload, Notice.attempts)
         .execute()
     )
@@ -64,7 +65,7 @@ def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]
 
 
 def mark_sent(claimed: Claimed, now: datetime) -> None:
-    changes = {"status": "sent", "sent_at": now, "last_error": None}
+    changes = {"status": NoticeStatus.SENT, "sent_at": now, "last_error": None}
     if claimed.notice.secret_fields:
         changes["payload"] = notices.scrubbed_payload(claimed.notice)
     Notice.update(**changes).where(Notice.id == claimed.notice_id).execute()
@@ -87,12 +88,12 @@ def mark_failed(
     if retry_after is not None:
         row.attempts -= 1
     if permanent or row.attempts >= MAX_ATTEMPTS:
-        row.status, row.last_error = "failed", error
+        row.status, row.last_error = NoticeStatus.FAILED, error
         row.save()
         _tell_owners_of_failure(claimed, error, now)
         return True
     delay = retry_after if retry_after is not None else min(2**row.attempts, 300)
-    row.status, row.last_error = "pending", error
+    row.status, row.last_error = NoticeStatus.PENDING, error
     row.next_attempt_at = now + timedelta(seconds=delay)
     row.save()
     return False
@@ -139,7 +140,8 @@ def messages_about(subject: str) -> list[tuple[str, str]]:
 
 
 def pending_count() -> int:
-    return Notice.select().where(Notice.status.in_(["pending", "sending"])).count()
+    unsettled = [NoticeStatus.PENDING, NoticeStatus.SENDING]
+    return Notice.select().where(Notice.status.in_(unsettled)).count()
 
 
 def record_grant(workspace_id: str, user_id: str, kind: str, resource_id: str, now) -> None:

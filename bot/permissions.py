@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.errors import CannotGrantRole, UnknownRole
+
 
 class Permission(StrEnum):
     INVITE = "invite"
@@ -127,29 +129,28 @@ class RoleBook:
         mine = self.effective(roles)
         return P.MANAGE_ROLES in mine and granted <= mine
 
-    def may_invite_as(self, roles: Iterable[str], invited_roles: Iterable[str]) -> bool:
+    def grantable(self, roles: Iterable[str]) -> list[str]:
+        """Every role that `roles` may give, in the book's order: what forms offer."""
         roles = set(roles)
-        return self.may(roles, Action.INVITE) and all(
-            self.may_grant(roles, role) for role in invited_roles
-        )
+        return [role for role in self.names() if self.may_grant(roles, role)]
 
-    def may_approve_as(self, roles: Iterable[str], granted_roles: Iterable[str]) -> bool:
+    def check_grants(self, roles: Iterable[str], granted: Iterable[str]) -> None:
+        """The one grant check of every path (invite, approve, set roles): each role
+        exists and `roles` may give it, or the refusal names it."""
         roles = set(roles)
-        return self.may(roles, Action.APPROVE_REQUESTS) and all(
-            self.may_grant(roles, role) for role in granted_roles
-        )
+        for role in granted:
+            if not self.exists(role):
+                raise UnknownRole(role=role, known=self.names())
+            if not self.may_grant(roles, role):
+                raise CannotGrantRole(role=role)
 
-    def may_change_roles(
-        self, roles: Iterable[str], target_roles: Iterable[str], new_roles: Iterable[str]
-    ) -> bool:
-        """Change a member's roles: `manage_roles`, Owners only touch Owners,
-        and every new role must be grantable."""
+    def may_change_roles_of(self, roles: Iterable[str], target_roles: Iterable[str]) -> bool:
+        """Change a member's roles: `manage_roles`, and only Owners touch Owners.
+        Which new roles may be given is `check_grants`' question."""
         roles = set(roles)
         if OWNER in set(target_roles) and OWNER not in roles:
             return False
-        return P.MANAGE_ROLES in self.effective(roles) and all(
-            self.may_grant(roles, role) for role in new_roles
-        )
+        return P.MANAGE_ROLES in self.effective(roles)
 
     def may_remove(self, roles: Iterable[str], target_roles: Iterable[str]) -> bool:
         """Remove a member: `manage_members`, and only Owners remove Owners."""

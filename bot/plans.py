@@ -1,11 +1,9 @@
 """Setting a root team's plan or seat limit (Owners only)."""
 
 from bot import audit
-from bot.access import Actor, require, resolve_team
+from bot.access import Actor, require, resolve_root_team, resolve_team
 from bot.cards import refresh_cards
 from bot.clock import Clock
-from bot.errors import NotARootTeam
-from bot.membership import root_of
 from bot.permissions import Action
 from bot.seats import SeatUse, lock_team, seat_use
 from storage.db import db
@@ -25,9 +23,7 @@ class Seats:
         self, *, actor: Actor, team_name: str | None, plan: str | None, seats: int | None
     ) -> SeatUse:
         """Owners set a plan (starter, professional, enterprise, unlimited) or a number."""
-        team = resolve_team(actor.workspace_id, team_name)
-        if team.parent_id is not None:
-            raise NotARootTeam(team=team.name, root=root_of(team).name)
+        team = resolve_root_team(actor.workspace_id, team_name)
         require(actor, team, Action.SET_SEATS)
         now = self.clock.now()
         with db.atomic():

@@ -32,6 +32,7 @@ from storage.models import (
     SyncGrant,
     Team,
 )
+from storage.statuses import InvitationStatus, RequestStatus
 
 
 def owners_of(team: Team) -> list[str]:
@@ -140,15 +141,16 @@ class Removal:
                     target=user_id,
                 )
                 refresh_cards(membership.team, now)
+            # Due ones too: the sweep will not tell an inviter about someone who left.
             for invitation in Invitation.select().where(
                 Invitation.workspace_id == workspace_id,
                 Invitation.invitee_user_id == user_id,
-                Invitation.status == "pending",
+                Invitation.status == InvitationStatus.PENDING,
             ):
-                Invitation.update(status="cancelled", decided_at=now).where(
+                Invitation.update(status=InvitationStatus.CANCELLED, decided_at=now).where(
                     Invitation.id == invitation.id
                 ).execute()
-                record_closed(invitation, "cancelled", None, now)
+                record_closed(invitation, InvitationStatus.CANCELLED, None, now)
             SyncGrant.delete().where(
                 SyncGrant.workspace_id == workspace_id, SyncGrant.user_id == user_id
             ).execute()
@@ -164,12 +166,11 @@ class Removal:
             doomed = {t.id for t in with_sub_teams(team)}
             for user_id in _member_ids(team):
                 record_revocations(team, user_id, now, gone=doomed)
-            for invitation in Invitation.select().where(
-                Invitation.team == team, Invitation.status == "pending"
-            ):
-                record_closed(invitation, "cancelled", actor.user_id, now)
-            JoinRequest.update(status="cancelled", decided_at=now).where(
-                JoinRequest.team == team, JoinRequest.status == "pending"
+            pending = Invitation.status == InvitationStatus.PENDING  # due ones too: DMs updated
+            for invitation in Invitation.select().where(Invitation.team == team, pending):
+                record_closed(invitation, InvitationStatus.CANCELLED, actor.user_id, now)
+            JoinRequest.update(status=RequestStatus.CANCELLED, decided_at=now).where(
+                JoinRequest.team == team, JoinRequest.status == RequestStatus.PENDING
             ).execute()
             audit.record(
                 workspace_id=team.workspace_id,

@@ -6,25 +6,22 @@ from datetime import datetime, timedelta
 from peewee import IntegrityError
 
 from bot import audit, notices
-from bot.access import Actor, require, resolve_team, team_names
-from bot.cards import refresh_cards
+from bot.access import Actor, require, require_root, resolve_team, split_team_word
+from bot.admission import seat_admission
 from bot.clock import Clock
 from bot.errors import (
     AlreadyMember,
-    CannotGrantRole,
-    NoSeatsLeft,
-    NotARootTeam,
     RequestAlreadyDecided,
     RequestCooldown,
     RequestNotFound,
     RequestPending,
-    UnknownRole,
 )
-from bot.membership import admin_recipients, admit, holders_of, role_book, roles_by_member, root_of
+from bot.membership import admin_recipients, holders_of, role_book, roles_by_member
 from bot.permissions import Action, Permission
-from bot.seats import SeatUse, claim_seats, seat_use, tell_owners_turned_away
+from bot.seats import SeatUse, seat_use
 from storage.db import db
 from storage.models import JoinRequest, Membership, Team
+from storage.statuses import RequestStatus
 
 DAY = timedelta(hours=24)
 
@@ -53,13 +50,8 @@ class Requests:
 
     def ask_in_words(self, *, actor: Actor, text: str) -> JoinRequest:
         """`/invite request [TEAM] [note…]`: the first word is a team when it names one."""
-        words = text.split(maxsplit=1)
-        known = {name.lower() for name in team_names(actor.workspace_id)}
-        if words and words[0].lower() in known:
-            return self.ask(
-                actor=actor, team_name=words[0], note=words[1] if len(words) > 1 else None
-            )
-        return self.ask(actor=actor, team_name=None, note=text or None)
+        team_name, note = split_team_word(actor.workspace_id, text)
+        return self.ask(actor=actor, team_name=team_name, note=note or None)
 
     def ask(self, *, actor: Actor, team_name: str | None, note: str | None) -> JoinRequest:
         team = resolve_team(actor.workspace_id, team_name)
@@ -67,8 +59,7 @@ class Requests:
 
     def ask_team(self, *, actor: Actor, team: Team, note: str | None) -> JoinRequest:
         """One pending request per person per team; after a denial, a cooldown."""
-        if team.parent_id is not None:
-            raise NotARootTeam(team=team.name, root=root_of(team).name)
+        require_root(team)
         if Membership.find(team, actor.user_id):
             raise AlreadyMember(team=team.name)
         now = self.clock.now()
@@ -98,17 +89,16 @@ class Requests:
             pending = JoinRequest.get(
                 JoinRequest.team == team,
                 JoinRequest.requester_user_id == actor.user_id,
-                JoinRequest.status == "pending",
+                JoinRequest.status == RequestStatus.PENDING,
             )
             raise RequestPending(team=team.name, since=pending.created_at) from exc
         return request
 
     def _expire_due_for(self, team: Team, user_id: str, now: datetime) -> None:
-        JoinRequest.update(status="expired", decided_at=JoinRequest.expires_at).where(
+        JoinRequest.update(status=RequestStatus.EXPIRED, decided_at=JoinRequest.expires_at).where(
             JoinRequest.team == team,
             JoinRequest.requester_user_id == user_id,
-            JoinRequest.status == "pending",
-            JoinRequest.expires_at <= now,
+            JoinRequest.is_due(now),
         ).execute()
 
     def _check_cooldown(self, team: Team, user_id: str, now: datetime) -> None:
@@ -117,7 +107,7 @@ class Requests:
             .where(
                 JoinRequest.team == team,
                 JoinRequest.requester_user_id == user_id,
-                JoinRequest.status == "denied",
+                JoinRequest.status == RequestStatus.DENIED,
             )
             .order_by(JoinRequest.decided_at.desc())
             .first()
@@ -134,7 +124,7 @@ class Requests:
         approvers = holders_of(team, Permission.APPROVE_REQUESTS)
         for recipient in admin_recipients(team, approvers, exclude={request.requester_user_id}):
             granter_roles = members.get(recipient, ["admin"])  # a channel: what admins may give
-            grantable = [r for r in book.names() if book.may_grant(granter_roles, r)]
+            grantable = book.grantable(granter_roles)
             notice = notices.RequestForApproval(
                 request_id=request.id,
                 team=team.name,
@@ -152,36 +142,22 @@ class Requests:
         request, approver_roles = self._for_approver(actor, request_id)
         team = request.team
         role = role or team.default_role
-        book = role_book(team)
-        if not book.exists(role):
-            raise UnknownRole(role=role, known=book.names())
-        if not book.may_approve_as(approver_roles, [role]):
-            raise CannotGrantRole(role=role)
+        role_book(team).check_grants(approver_roles, [role])
         now = self.clock.now()
-        try:
-            with db.atomic():
-                claim_seats(team, 1, now)
-                self._decide(request, actor, "approved", roles=[role])
-                admit(
-                    team=team,
-                    user_id=request.requester_user_id,
-                    roles=[role],
-                    now=now,
-                    via="request",
-                    added_by=actor.user_id,
-                )
-                refresh_cards(team, now)
-        except NoSeatsLeft as refusal:
-            with db.atomic():
-                tell_owners_turned_away(team, refusal, now)
-                refresh_cards(team, now)
-            raise
+        with seat_admission(team, now) as seats:
+            self._decide(request, actor, RequestStatus.APPROVED, roles=[role])
+            seats.admit(
+                user_id=request.requester_user_id,
+                roles=[role],
+                via="request",
+                added_by=actor.user_id,
+            )
         return JoinRequest.get_by_id(request.id)
 
     def deny(self, *, actor: Actor, request_id: int, reason: str | None = None) -> JoinRequest:
         request, _ = self._for_approver(actor, request_id)
         with db.atomic():
-            self._decide(request, actor, "denied", roles=[], reason=reason)
+            self._decide(request, actor, RequestStatus.DENIED, roles=[], reason=reason)
         return JoinRequest.get_by_id(request.id)
 
     def check_may_decide(self, *, actor: Actor, request_id: int) -> None:
@@ -189,7 +165,7 @@ class Requests:
         to decide."""
         request, _ = self._for_approver(actor, request_id)
         now = self.clock.now()
-        if request.status != "pending" or request.expires_at <= now:
+        if request.status_at(now) != RequestStatus.PENDING:
             raise _already_decided(request, now)
 
     def _for_approver(self, actor: Actor, request_id: int) -> tuple[JoinRequest, set[str]]:
@@ -212,11 +188,7 @@ class Requests:
                 granted_roles=",".join(roles) or None,
                 deny_reason=reason,
             )
-            .where(
-                JoinRequest.id == request.id,
-                JoinRequest.status == "pending",
-                JoinRequest.expires_at > now,
-            )
+            .where(JoinRequest.id == request.id, JoinRequest.is_open(now))
             .execute()
         )
         if not changed:
@@ -263,17 +235,11 @@ class Requests:
         book = role_book(team)
         now = self.clock.now()
         query = (
-            JoinRequest.select()
-            .where(
-                JoinRequest.team == team,
-                JoinRequest.status == "pending",
-                JoinRequest.expires_at > now,
-            )
-            .order_by(JoinRequest.created_at)
+            JoinRequest.open(now).where(JoinRequest.team == team).order_by(JoinRequest.created_at)
         )
         return PendingRequests(
             team=team.name,
-            roles=[r for r in book.names() if book.may_grant(approver_roles, r)],
+            roles=book.grantable(approver_roles),
             default_role=team.default_role,
             seats=seat_use(team, now),
             requests=[
@@ -305,27 +271,23 @@ class Requests:
         now = self.clock.now()
         with db.atomic():
             expired = list(
-                JoinRequest.update(status="expired", decided_at=now)
-                .where(JoinRequest.status == "pending", JoinRequest.expires_at <= now)
+                JoinRequest.update(status=RequestStatus.EXPIRED, decided_at=now)
+                .where(JoinRequest.is_due(now))
                 .returning(JoinRequest.id)
                 .tuples()
                 .execute()
             )
             ids = [row[0] for row in expired]
             for request in JoinRequest.select().where(JoinRequest.id.in_(ids)):
-                self._record_outcome(request, "expired", None, [], None, now)
+                self._record_outcome(request, RequestStatus.EXPIRED, None, [], None, now)
         return len(ids)
 
     def remind_approvers(self) -> int:
         """One reminder a day per approver, listing requests waiting over 24 hours."""
         now = self.clock.now()
         waiting = (
-            JoinRequest.select()
-            .where(
-                JoinRequest.status == "pending",
-                JoinRequest.created_at <= now - DAY,
-                JoinRequest.expires_at > now,
-            )
+            JoinRequest.open(now)
+            .where(JoinRequest.created_at <= now - DAY)
             .order_by(JoinRequest.team, JoinRequest.created_at)
         )
         by_team: dict[int, list[JoinRequest]] = {}
@@ -352,10 +314,11 @@ class Requests:
 
 
 def _already_decided(request: JoinRequest, now: datetime) -> RequestAlreadyDecided:
-    expired = request.status == "pending" and request.expires_at <= now
+    status = request.status_at(now)
+    expired = status == RequestStatus.EXPIRED and request.status == RequestStatus.PENDING
     return RequestAlreadyDecided(
-        status="expired" if expired else request.status,
+        status=status,
         decided_by=request.decided_by,
         at=request.expires_at if expired else request.decided_at,
-        roles=request.granted_roles.split(",") if request.granted_roles else [],
+        roles=request.granted_role_names,
     )

@@ -94,13 +94,8 @@ class Roles:
             .where(Membership.team == team, MemberRole.role == name)
             .count()
         )
-        pending = [
-            i
-            for i in Invitation.select().where(
-                Invitation.team == team, Invitation.status == "pending"
-            )
-            if name in i.role_names
-        ]
+        live = Invitation.live(self.clock.now()).where(Invitation.team == team)
+        pending = [i for i in live if name in i.role_names]
         if holders or pending:
             raise RoleInUse(role=name, holders=holders + len(pending))
         now = self.clock.now()
@@ -122,16 +117,14 @@ class Roles:
         last Owner is not demoted."""
         team = root_of(resolve_team(actor.workspace_id, team_name))
         book = role_book(team)
-        for role in roles:
-            if not book.exists(role):
-                raise UnknownRole(role=role, known=book.names())
         actor_roles = roles_of(team, actor.user_id)
         membership = Membership.find(team, user_id)
         if membership is None:
             raise NotAMember(user=user_id, team=team.name)
         current = roles_of(team, user_id)
-        if not book.may_change_roles(actor_roles, current, roles):
+        if not book.may_change_roles_of(actor_roles, current):
             raise NotAllowed(action="change roles", team=team.name)
+        book.check_grants(actor_roles, roles)
         now = self.clock.now()
         with db.atomic():
             check_keeps_an_owner(team, user_id, roles)

@@ -61,18 +61,16 @@ def seat_limit(team: Team, now: datetime) -> tuple[str, int | None]:
 
 
 def seat_use(team: Team, now: datetime) -> SeatUse:
+    """Counted now: the root team's members, and its live invitations."""
     root = root_of(team)
-    plan, limit = seat_limit(root, now)
     members = Membership.select().where(Membership.team == root).count()
-    pending = (
-        Invitation.select()
-        .where(
-            Invitation.team == root,
-            Invitation.status == "pending",
-            Invitation.expires_at > now,
-        )
-        .count()
-    )
+    pending = Invitation.live(now).where(Invitation.team == root).count()
+    return counted_seat_use(root, now, members=members, pending=pending)
+
+
+def counted_seat_use(root: Team, now: datetime, *, members: int, pending: int) -> SeatUse:
+    """Seat use from counts already made (the App Home counts many teams at once)."""
+    plan, limit = seat_limit(root, now)
     trial_ends = root.created_at + timedelta(days=TRIAL_DAYS) if root.plan == "trial" else None
     return SeatUse(root.name, plan, limit, members, pending, trial_ends)
 

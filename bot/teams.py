@@ -6,73 +6,25 @@ from dataclasses import dataclass, field
 from peewee import IntegrityError, fn
 
 from bot import audit, notices
-from bot.access import Actor, require, resolve_team
+from bot.access import Actor, require, resolve_root_team, resolve_team
 from bot.clock import Clock
 from bot.errors import (
     InvalidTeamName,
-    NotARootTeam,
     NothingToLink,
     NotWorkspaceAdmin,
     ResourceNotFound,
     TeamNameTaken,
 )
 from bot.links import create_code
-from bot.membership import admit, holders_of, roles_by_member, root_of, sync_notice
+from bot.membership import admit, holders_of, roles_by_member, sync_notice
 from bot.permissions import OWNER, Action, Permission
 from bot.ports import ChannelFacts, Directory, UserGroupFacts
 from bot.team_settings import TeamSettings
+from bot.vocabulary import RESERVED_TEAM_NAMES
 from storage.db import db
 from storage.models import LinkedResource, Membership, Team
 
 TEAM_NAME = re.compile(r"^[A-Za-z0-9-]{1,32}$")
-# Words of the command language: a team named "list" would make "/invite list" ambiguous.
-RESERVED_TEAM_NAMES = frozenset(
-    [
-        "list",
-        "link",
-        "reset",
-        "limit",
-        "card",
-        "join",
-        "request",
-        "requests",
-        "members",
-        "member",
-        "role",
-        "roles",
-        "create",
-        "delete",
-        "transfer",
-        "remove",
-        "team",
-        "teams",
-        "seats",
-        "settings",
-        "audit",
-        "help",
-        "to",
-        "as",
-        "in",
-        "from",
-        "message",
-        "parent",
-        "uses",
-        "expires",
-        "never",
-        "csv",
-        "pending",
-        "accepted",
-        "declined",
-        "expired",
-        "cancelled",
-        "all",
-        "starter",
-        "professional",
-        "enterprise",
-        "unlimited",
-        "trial",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -149,9 +101,7 @@ class Teams:
 
         Its members are the root's members; it has no invite code of its own."""
         validate_team_name(name)
-        parent = resolve_team(actor.workspace_id, parent_name)
-        if parent.parent_id is not None:
-            raise NotARootTeam(team=parent.name, root=root_of(parent).name)
+        parent = resolve_root_team(actor.workspace_id, parent_name)
         require(actor, parent, Action.CHANGE_SETTINGS)
         with db.atomic():
             return self._insert(actor, name, self.clock.now(), parent=parent)

@@ -4,6 +4,8 @@ Times are naive UTC datetimes written from the service's clock, never from a
 database default, so that tests and several instances agree on "now".
 """
 
+from datetime import datetime
+
 from peewee import (
     BooleanField,
     CharField,
@@ -15,6 +17,7 @@ from peewee import (
 )
 
 from storage.db import db
+from storage.statuses import InvitationStatus, NoticeStatus, RequestStatus
 
 
 class BaseModel(Model):
@@ -70,10 +73,6 @@ class Membership(BaseModel):
         indexes = ((("team", "user_id"), True), (("workspace_id", "user_id"), False))
 
     @classmethod
-    def of(cls, team: Team):
-        return cls.select().where(cls.team == team).order_by(cls.joined_at, cls.id)
-
-    @classmethod
     def find(cls, team: Team, user_id: str):
         return cls.get_or_none(cls.team == team, cls.user_id == user_id)
 
@@ -112,10 +111,6 @@ class LinkedResource(BaseModel):
     class Meta:
         indexes = ((("team", "kind", "resource_id"), True),)
 
-    @classmethod
-    def of(cls, team: Team):
-        return cls.select().where(cls.team == team).order_by(cls.kind, cls.name)
-
 
 class Invitation(BaseModel):
     workspace_id = CharField()
@@ -125,7 +120,7 @@ class Invitation(BaseModel):
     inviter_user_id = CharField()
     roles = TextField()  # comma-separated role names
     message = TextField(null=True)
-    status = CharField(default="pending")
+    status = CharField(default=InvitationStatus.PENDING)
     token_hash = CharField(unique=True)
     created_at = DateTimeField()
     expires_at = DateTimeField()
@@ -136,6 +131,27 @@ class Invitation(BaseModel):
 
     # Migration 0001 adds partial unique indexes: one pending invitation per
     # person (user id or email) per team, even when two admins race.
+
+    # "Live": pending and not yet expired. Expiry is read from the stored time, so an
+    # invitation is expired the moment it is due, whether or not the sweep has run.
+    @classmethod
+    def is_live(cls, now: datetime):
+        return (cls.status == InvitationStatus.PENDING) & (cls.expires_at > now)
+
+    @classmethod
+    def live(cls, now: datetime):
+        return cls.select().where(cls.is_live(now))
+
+    @classmethod
+    def is_due(cls, now: datetime):
+        """Still marked pending, but past its time: what the expiry sweep moves."""
+        return (cls.status == InvitationStatus.PENDING) & (cls.expires_at <= now)
+
+    def status_at(self, now: datetime) -> InvitationStatus:
+        """The status as of `now`: a due invitation is expired even before the sweep."""
+        if self.status == InvitationStatus.PENDING and self.expires_at <= now:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus(self.status)
 
     @property
     def role_names(self) -> list[str]:
@@ -158,6 +174,22 @@ class InviteCode(BaseModel):
     def current(cls, team: Team):
         return cls.get_or_none(cls.team == team, cls.retired_at.is_null())
 
+    # "Usable": not reset, under its maximum uses, not past its expiry.
+    @classmethod
+    def is_usable(cls, now: datetime):
+        return (
+            cls.retired_at.is_null()
+            & (cls.max_uses.is_null() | (cls.uses < cls.max_uses))
+            & (cls.expires_at.is_null() | (cls.expires_at > now))
+        )
+
+    def usable_at(self, now: datetime) -> bool:
+        return (
+            self.retired_at is None
+            and (self.max_uses is None or self.uses < self.max_uses)
+            and (self.expires_at is None or self.expires_at > now)
+        )
+
 
 class JoinRequest(BaseModel):
     """A teammate asking to join a team; the first approver's decision wins."""
@@ -166,7 +198,7 @@ class JoinRequest(BaseModel):
     team = ForeignKeyField(Team, backref="join_requests", on_delete="CASCADE")
     requester_user_id = CharField()
     note = TextField(null=True)
-    status = CharField(default="pending")  # pending | approved | denied | expired | cancelled
+    status = CharField(default=RequestStatus.PENDING)
     created_at = DateTimeField()
     expires_at = DateTimeField()
     decided_at = DateTimeField(null=True)
@@ -175,6 +207,28 @@ class JoinRequest(BaseModel):
     deny_reason = TextField(null=True)
 
     # Migration 0003 adds a partial unique index: one pending request per person per team.
+
+    # "Open": pending and not yet expired, read from the stored time like invitations.
+    @classmethod
+    def is_open(cls, now: datetime):
+        return (cls.status == RequestStatus.PENDING) & (cls.expires_at > now)
+
+    @classmethod
+    def open(cls, now: datetime):
+        return cls.select().where(cls.is_open(now))
+
+    @classmethod
+    def is_due(cls, now: datetime):
+        return (cls.status == RequestStatus.PENDING) & (cls.expires_at <= now)
+
+    def status_at(self, now: datetime) -> RequestStatus:
+        if self.status == RequestStatus.PENDING and self.expires_at <= now:
+            return RequestStatus.EXPIRED
+        return RequestStatus(self.status)
+
+    @property
+    def granted_role_names(self) -> list[str]:
+        return self.granted_roles.split(",") if self.granted_roles else []
 
 
 class KnownUser(BaseModel):
@@ -210,7 +264,7 @@ class Notice(BaseModel):
     payload = TextField()  # JSON
     dedupe_key = CharField(null=True, unique=True)
     created_at = DateTimeField()
-    status = CharField(default="pending")  # pending | sending | sent | failed
+    status = CharField(default=NoticeStatus.PENDING)
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField()
     claimed_at = DateTimeField(null=True)

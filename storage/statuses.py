@@ -24,3 +24,10 @@ class NoticeStatus(StrEnum):
     SENDING = "sending"  # claimed by an instance that is delivering it
     SENT = "sent"
     FAILED = "failed"  # given up on
+
+
+class IntakeStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"  # claimed by a worker, under a lease
+    DONE = "done"
+    FAILED = "failed"  # gave up after repeated errors

@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.errors import CannotGrantRole, UnknownRole
 from bot.permissions import BUILTIN_ROLES, Action, RoleBook
 
 ROLES = list(BUILTIN_ROLES)  # owner, admin, manager, member, viewer
@@ -31,16 +32,25 @@ EXPECTED_TEAM_WIDE = {
 }
 
 
+def gives(book: RoleBook, mine: set[str], action: Action, roles: list[str]) -> bool:
+    """As the service decides: the action's permission, then the one grant check."""
+    return book.may(mine, action) and set(roles) <= set(book.grantable(mine))
+
+
+def may_change_roles(book: RoleBook, mine: set[str], target: list[str], new: list[str]) -> bool:
+    return book.may_change_roles_of(mine, target) and set(new) <= set(book.grantable(mine))
+
+
 def decide(book: RoleBook, action: str, actor: str, target: str) -> bool:
     mine = {actor}
     if action == "invite_as":
-        return book.may_invite_as(mine, [target])
+        return gives(book, mine, Action.INVITE, [target])
     if action == "approve_as":
-        return book.may_approve_as(mine, [target])
+        return gives(book, mine, Action.APPROVE_REQUESTS, [target])
     if action == "grant_by_role_change":
-        return book.may_change_roles(mine, ["member"], [target])
+        return may_change_roles(book, mine, ["member"], [target])
     if action == "change_roles_of":
-        return book.may_change_roles(mine, [target], ["viewer"])
+        return may_change_roles(book, mine, [target], ["viewer"])
     return book.may_remove(mine, [target])
 
 
@@ -67,14 +77,14 @@ def test_every_builtin_role_against_every_role_and_action():
 def test_invite_policy_sets_the_lowest_role_that_may_invite(policy, inviters):
     book = RoleBook(custom_roles={}, invite_policy=policy)
     for actor in ROLES:
-        assert book.may_invite_as({actor}, ["member"]) == (actor in inviters), actor
+        assert gives(book, {actor}, Action.INVITE, ["member"]) == (actor in inviters), actor
 
 
 def test_members_policy_lets_members_invite_only_as_member_or_viewer():
     book = RoleBook(custom_roles={}, invite_policy="members")
-    assert book.may_invite_as({"member"}, ["viewer"])
-    assert not book.may_invite_as({"member"}, ["manager"])
-    assert not book.may_invite_as({"viewer"}, ["viewer"])
+    assert gives(book, {"member"}, Action.INVITE, ["viewer"])
+    assert not gives(book, {"member"}, Action.INVITE, ["manager"])
+    assert not gives(book, {"viewer"}, Action.INVITE, ["viewer"])
 
 
 def test_several_roles_give_the_union_of_their_permissions():
@@ -85,15 +95,26 @@ def test_several_roles_give_the_union_of_their_permissions():
 
 def test_no_one_grants_a_custom_role_with_permissions_they_lack():
     seats = RoleBook(custom_roles={"treasurer": frozenset({"view", "manage_seats"})})
-    assert not seats.may_change_roles({"admin"}, ["member"], ["treasurer"])
-    assert seats.may_change_roles({"owner"}, ["member"], ["treasurer"])
+    assert not may_change_roles(seats, {"admin"}, ["member"], ["treasurer"])
+    assert may_change_roles(seats, {"owner"}, ["member"], ["treasurer"])
 
 
 def test_a_custom_role_with_only_view_is_grantable_by_a_manager():
     book = RoleBook(custom_roles={"guest": frozenset({"view"})})
-    assert book.may_invite_as({"manager"}, ["guest"])
+    assert gives(book, {"manager"}, Action.INVITE, ["guest"])
 
 
 def test_unknown_roles_cannot_be_granted():
-    assert not RoleBook(custom_roles={}).may_invite_as({"owner"}, ["wizard"])
-    assert not RoleBook(custom_roles={}).may_grant({"admin"}, "wizard")
+    book = RoleBook(custom_roles={})
+    assert not gives(book, {"owner"}, Action.INVITE, ["wizard"])
+    assert not book.may_grant({"admin"}, "wizard")
+    with pytest.raises(UnknownRole):
+        book.check_grants({"owner"}, ["wizard"])
+
+
+def test_the_grant_check_names_the_role_that_would_escalate():
+    book = RoleBook(custom_roles={})
+    book.check_grants({"manager"}, ["member", "viewer"])
+    with pytest.raises(CannotGrantRole) as refused:
+        book.check_grants({"manager"}, ["member", "admin"])
+    assert refused.value.role == "admin"

@@ -3,6 +3,7 @@
 import pytest
 
 from bot.errors import (
+    CannotGrantRole,
     InvalidSetting,
     InvitationNotFound,
     LastOwner,
@@ -92,7 +93,7 @@ def test_setting_roles_follows_no_escalation_and_keeps_an_owner(lobby, directory
     assert lobby.roles.set_roles(
         actor=actor("UADMIN"), team_name=None, user_id="UA", roles=["manager", "viewer"]
     ) == ["manager", "viewer"]
-    with pytest.raises(NotAllowed):
+    with pytest.raises(CannotGrantRole):  # worded as on every other path that grants
         lobby.roles.set_roles(actor=actor("UADMIN"), team_name=None, user_id="UA", roles=["owner"])
     with pytest.raises(NotAllowed):
         lobby.roles.set_roles(

@@ -118,6 +118,17 @@ def test_after_a_downgrade_accepting_is_refused_only_above_the_limit(lobby, dire
     lobby.invitations.accept(actor=actor("UA"), invitation_id=first.id)
 
 
+def test_an_accept_refused_for_seats_tells_the_owners(lobby, directory, design):
+    set_seats(lobby, seats=3)
+    invite(lobby, directory, "UA", "UB")
+    set_seats(lobby, seats=2)
+    first = Invitation.get(Invitation.invitee_user_id == "UA")
+    with pytest.raises(NoSeatsLeft):
+        lobby.invitations.accept(actor=actor("UA"), invitation_id=first.id)
+    told = [json.loads(n.payload) for n in Notice.select().where(Notice.kind == "seats_full")]
+    assert [(t["recipient"], t["used"], t["limit"]) for t in told] == [("UOWNER", 2, 2)]
+
+
 def test_link_joins_and_approvals_are_refused_when_full_and_owners_told_once(lobby, design):
     set_seats(lobby, seats=1)
     code = lobby.links.show(actor=OWNER, team_name=None).code
