@@ -18,7 +18,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,82 +25,14 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+from tests.support.socket_mode_records import Ack, Envelope, SocketConnection
+
+__all__ = ["Ack", "Envelope", "SocketConnection", "SocketModeStandIn"]
+
 ACK_DEADLINE_SECONDS = 3.0
 # Commands and interactions may answer inside the ack (a message, a response_action);
 # events may not.
 ACCEPTS_RESPONSE_PAYLOAD = {"slash_commands": True, "interactive": True, "events_api": False}
-
-
-@dataclass
-class Ack:
-    """The app's answer to an envelope."""
-
-    envelope_id: str
-    payload: dict[str, Any] | None
-    seconds: float  # from sending the envelope to receiving this ack
-    connection_id: str
-    missed: bool  # later than the deadline: Slack treats the envelope as not acked
-
-
-@dataclass
-class Envelope:
-    """An envelope sent to the app; `ack()` waits for the app's answer."""
-
-    id: str
-    type: str
-    payload: dict[str, Any]
-    accepts_response_payload: bool
-    connection_id: str
-    sent_at: float
-    deadline: float
-    retry_attempt: int = 0
-    received_ack: Ack | None = None
-    _acked: threading.Event = field(default_factory=threading.Event, repr=False)
-
-    def as_message(self, retry_reason: str = "") -> dict[str, Any]:
-        return {
-            "envelope_id": self.id,
-            "type": self.type,
-            "payload": self.payload,
-            "accepts_response_payload": self.accepts_response_payload,
-            "retry_attempt": self.retry_attempt,
-            "retry_reason": retry_reason,
-        }
-
-    def wait_ack(self, timeout: float = 5.0) -> Ack:
-        """The ack record once the app sent it; AssertionError if none within `timeout`."""
-        if not self._acked.wait(timeout):
-            raise AssertionError(f"no ack of {self.type} envelope {self.id} within {timeout}s")
-        assert self.received_ack is not None
-        return self.received_ack
-
-    def ack(self, timeout: float = 5.0) -> dict[str, Any] | None:
-        """The ack's payload (None: acked without one); AssertionError if not acked."""
-        return self.wait_ack(timeout).payload
-
-    @property
-    def overdue(self) -> bool:
-        """Not acked, and the deadline has passed."""
-        return self.received_ack is None and time.monotonic() - self.sent_at > self.deadline
-
-
-@dataclass
-class SocketConnection:
-    """One WebSocket connection from the app."""
-
-    id: str
-    ticket: str
-    opened_at: float
-    websocket: ServerConnection = field(repr=False)
-    closed_at: float | None = None
-    closed_by: str | None = None  # "app" or "standin"
-    close_code: int | None = None
-    received: list[dict[str, Any]] = field(default_factory=list)  # every message from the app
-    _closing: bool = field(default=False, repr=False)
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
 
 
 class SocketModeStandIn:
