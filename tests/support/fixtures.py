@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.slack_standin import SlackStandIn, default_scopes, scopes_from_manifest
+from tests.support.socket_mode_standin import SocketModeStandIn
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 # Web API methods the app itself called successfully in this test run (the
@@ -22,3 +23,11 @@ def slack() -> Iterator[SlackStandIn]:
     with SlackStandIn(scopes) as standin:
         yield standin
     assert not standin.problems, f"the stand-in could not serve: {standin.problems}"
+
+
+@pytest.fixture
+def socket_mode(slack: SlackStandIn) -> Iterator[SocketModeStandIn]:
+    """The Socket Mode side of the `slack` stand-in; `slack.app_token` opens connections."""
+    socket_mode = slack.socket_mode
+    yield socket_mode
+    assert not socket_mode.problems, f"the app broke Socket Mode's rules: {socket_mode.problems}"

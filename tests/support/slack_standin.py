@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from tests.support.blockkit import assert_valid_message_blocks, assert_valid_view
+from tests.support.socket_mode_standin import SocketModeStandIn
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "slack_reference"
 METHODS_DIR = REFERENCE_DIR / "methods"
@@ -50,6 +51,12 @@ GENERIC_ERRORS = {
 # free workspaces get `paid_teams_only` from every usergroups.* method, and an unknown
 # user group id is `no_such_subteam`.
 UNDOCUMENTED_ERRORS = {"paid_teams_only", "no_such_subteam"}
+# Slack answers `not_allowed_token_type` to a token of the wrong kind on any method (an
+# app-level token on chat.postMessage, a bot token on apps.connections.open); the
+# reference lists it only for a few methods (views.publish, team.accessLogs).
+TOKEN_TYPE_ERRORS = {"not_allowed_token_type"}
+# Methods that take the app-level token (xapp-) and no other.
+APP_TOKEN_METHODS = {"apps.connections.open"}
 
 # slack_sdk adds WebClient(team_id=...) to every call (bolt sets it); Slack accepts it.
 TOLERATED_ARGS = {"team_id"}
@@ -81,7 +88,7 @@ def bot_scopes_of(method: str) -> list[str]:
 
 def known_errors_of(method: str) -> set[str]:
     spec = method_spec(method) or {}
-    return set(spec.get("errors") or {}) | GENERIC_ERRORS | UNDOCUMENTED_ERRORS
+    return set(spec.get("errors") or {}) | GENERIC_ERRORS | UNDOCUMENTED_ERRORS | TOKEN_TYPE_ERRORS
 
 
 def scopes_from_manifest(path: str | Path) -> set[str]:
@@ -336,6 +343,7 @@ class SlackStandIn:
         scopes: Iterable[str] | None = None,
         *,
         token: str = "xoxb-lobby-test-token",
+        app_token: str = "xapp-1-A0LOBBY-lobby-test-token",
         team_id: str = "T0LOBBY",
         team_domain: str = "lobby-test",
         bot_user_id: str = "U0LOBBYBOT",
@@ -344,6 +352,7 @@ class SlackStandIn:
     ) -> None:
         self.scopes = set(default_scopes() if scopes is None else scopes)
         self.token = token
+        self.app_token = app_token  # app-level token: apps.connections.open only
         self.team_id = team_id
         self.team_domain = team_domain
         self.bot_user_id = bot_user_id
@@ -378,6 +387,7 @@ class SlackStandIn:
         self._lock = threading.RLock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._socket_mode: SocketModeStandIn | None = None
 
         self._users[bot_user_id] = _User(bot_user_id, "lobby", is_bot=True)
         self.add_channel("C0GENERAL", "general", is_general=True)
@@ -394,6 +404,9 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        if self._socket_mode:
+            self._socket_mode.stop()
+            self._socket_mode = None
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -414,6 +427,14 @@ class SlackStandIn:
     @property
     def api_url(self) -> str:
         return f"{self.base_url}/api/"
+
+    @property
+    def socket_mode(self) -> SocketModeStandIn:
+        """The Socket Mode endpoint apps.connections.open points at (started on first use)."""
+        with self._lock:
+            if self._socket_mode is None:
+                self._socket_mode = SocketModeStandIn(self.app_id).start()
+            return self._socket_mode
 
     @classmethod
     def implemented_methods(cls) -> list[str]:
@@ -632,12 +653,22 @@ class SlackStandIn:
         if spec is None:
             raise SlackError("unknown_method", status=404)
         self._apply_faults(method)
-        if not token:
-            raise SlackError("not_authed")
-        if token != self.token:
-            raise SlackError("invalid_auth")
+        self._check_token(method, token)
         self._check_arguments(method, spec, args)
         self._check_scopes(method, args)
+
+    def _check_token(self, method: str, token: str | None) -> None:
+        if not token:
+            raise SlackError("not_authed")
+        wanted, other = (
+            (self.app_token, self.token)
+            if method in APP_TOKEN_METHODS
+            else (self.token, self.app_token)
+        )
+        if token == other:
+            raise SlackError("not_allowed_token_type")
+        if token != wanted:
+            raise SlackError("invalid_auth")
 
     def _implementation(self, method: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
         implementation = getattr(self, "_api_" + method.replace(".", "_"), None)
@@ -920,6 +951,9 @@ class SlackStandIn:
         }
 
     # ----------------------------------------------------------------- auth, users
+
+    def _api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"url": self.socket_mode.issue_url()}
 
     def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
