@@ -31,6 +31,9 @@ def init_db(url: str):
         database = connect(url)
     db.initialize(database)
     migrate(database)
+    from storage.intake import init_intake  # it builds on the models, which need `db`
+
+    init_intake(url, database)
     return database
 
 

@@ -1,0 +1,208 @@
+"""The intake: every request Lobby acknowledged, kept until a worker has run it once.
+
+Storage sees only a handler's name and an opaque JSON payload. On PostgreSQL the
+intake is a table of the app's database. On SQLite it is a file of its own beside the
+app's (`lobby.intake.db` beside `lobby.db`): recording a request then never waits for
+a worker's transaction on the app's file, and SQLite's coarse busy-wait stays off the
+ack's path.
+
+A run's done mark (`IntakeDone`) is written in the app's database, in the transaction
+of the run's effects, so a run counts as done exactly when its effects are committed.
+A claim is a lease: a worker that dies leaves its items to be taken over when the
+lease runs out (or at once by its own restart). A person's items run in the order
+they arrived: an item waits while an earlier one of the same queue key is unsettled.
+"""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from peewee import (
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    IntegerField,
+    Model,
+    PostgresqlDatabase,
+    TextField,
+    fn,
+)
+from playhouse.db_url import connect
+from playhouse.migrations import Runner
+
+from storage.models import BaseModel
+from storage.statuses import IntakeStatus
+
+intake_db = DatabaseProxy()
+MIGRATIONS_DIR = Path(__file__).parent / "intake_migrations"
+# Power loss must not lose an acknowledged request: each commit reaches the disk.
+SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 10_000, "synchronous": "full"}
+UNSETTLED = (IntakeStatus.PENDING, IntakeStatus.RUNNING)
+
+
+class IntakeItem(Model):
+    key = CharField(unique=True)  # the done mark carries it
+    handler = CharField()
+    payload = TextField()  # JSON
+    workspace_id = CharField()
+    queue_key = CharField()  # items of one key run in order (one person's requests)
+    received_at = DateTimeField()
+    status = CharField(default=IntakeStatus.PENDING)
+    attempts = IntegerField(default=0)
+    not_before = DateTimeField()  # a retry waits until then
+    claimed_by = CharField(null=True)
+    lease_until = DateTimeField(null=True)
+    last_error = TextField(null=True)
+
+    class Meta:
+        database = intake_db
+        table_name = "intake_item"
+
+    @classmethod
+    def is_claimable(cls, now: datetime):
+        """Waiting and due, or claimed by a worker whose lease ran out."""
+        waiting = (cls.status == IntakeStatus.PENDING) & (cls.not_before <= now)
+        abandoned = (cls.status == IntakeStatus.RUNNING) & (cls.lease_until < now)
+        return waiting | abandoned
+
+    @classmethod
+    def backlog(cls):
+        return cls.select().where(cls.status.in_(UNSETTLED))
+
+
+class IntakeDone(BaseModel):
+    """In the app's database: this item's effects are committed."""
+
+    key = CharField(primary_key=True)
+    done_at = DateTimeField()
+
+
+def init_intake(url: str, app_database) -> object:
+    """Bind the intake beside the app's database and apply its migrations."""
+    if url.startswith("sqlite"):
+        database = connect(
+            intake_url(url), pragmas=SQLITE_PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE"
+        )
+    else:
+        database = app_database
+    intake_db.initialize(database)
+    with database.connection_context():
+        Runner(database, str(MIGRATIONS_DIR), table_name="intake_schema_migration").up()
+    return database
+
+
+def intake_url(sqlite_url: str) -> str:
+    """`sqlite:///dir/lobby.db` -> `sqlite:///dir/lobby.intake.db`."""
+    stem, dot, suffix = sqlite_url.rpartition(".")
+    return f"{stem}.intake.{suffix}" if dot and "/" not in suffix else f"{sqlite_url}.intake"
+
+
+def shares_app_database() -> bool:
+    """True on PostgreSQL: the item can be settled in the run's own transaction."""
+    return isinstance(intake_db.obj, PostgresqlDatabase)
+
+
+def record(rows: list[dict]) -> None:
+    """Store acknowledged requests (dicts of IntakeItem fields) in one transaction."""
+    with intake_db.atomic():
+        IntakeItem.insert_many(rows).execute()
+
+
+def claim(now: datetime, instance_id: str, lease: timedelta) -> IntakeItem | None:
+    """Claim the oldest claimable item whose queue has nothing earlier unsettled."""
+    earlier = IntakeItem.alias()
+    blocked = earlier.select(earlier.id).where(
+        earlier.queue_key == IntakeItem.queue_key,
+        earlier.id < IntakeItem.id,
+        earlier.status.in_(UNSETTLED),
+    )
+    first = (
+        IntakeItem.select(IntakeItem.id)
+        .where(IntakeItem.is_claimable(now), ~fn.EXISTS(blocked))
+        .order_by(IntakeItem.id)
+        .limit(1)
+    )
+    if shares_app_database():
+        first = first.for_update("FOR UPDATE SKIP LOCKED")
+    with intake_db.atomic():
+        claimed = list(
+            IntakeItem.update(
+                status=IntakeStatus.RUNNING,
+                claimed_by=instance_id,
+                lease_until=now + lease,
+                attempts=IntakeItem.attempts + 1,
+            )
+            .where(IntakeItem.id == first, IntakeItem.is_claimable(now))
+            .returning(IntakeItem)
+            .execute()
+        )
+    return claimed[0] if claimed else None
+
+
+def mark_done(item: IntakeItem, now: datetime) -> None:
+    """In the run's transaction on the app's database: its effects and this commit
+    together. Raises IntegrityError when another worker already ran it."""
+    IntakeDone.insert(key=item.key, done_at=now).execute()
+    if shares_app_database():
+        _settle(item, IntakeStatus.DONE, None)
+
+
+def is_done(item: IntakeItem) -> bool:
+    return IntakeDone.select().where(IntakeDone.key == item.key).exists()
+
+
+def settle_done(item: IntakeItem) -> None:
+    """After the run committed (on SQLite, the intake's own file catches up)."""
+    with intake_db.atomic():
+        _settle(item, IntakeStatus.DONE, None)
+
+
+def retry_later(item: IntakeItem, now: datetime, error: str, delay: timedelta) -> None:
+    with intake_db.atomic():
+        IntakeItem.update(
+            status=IntakeStatus.PENDING, claimed_by=None, not_before=now + delay, last_error=error
+        ).where(IntakeItem.id == item.id).execute()
+
+
+def give_up(item: IntakeItem, error: str) -> None:
+    with intake_db.atomic():
+        _settle(item, IntakeStatus.FAILED, error)
+
+
+def _settle(item: IntakeItem, status: IntakeStatus, error: str | None) -> None:
+    IntakeItem.update(status=status, claimed_by=None, last_error=error).where(
+        IntakeItem.id == item.id
+    ).execute()
+
+
+def release_claims_of(instance_id: str) -> int:
+    """Hand back what this instance holds (on a graceful stop, or after its restart)."""
+    with intake_db.atomic():
+        return (
+            IntakeItem.update(status=IntakeStatus.PENDING, claimed_by=None)
+            .where(IntakeItem.status == IntakeStatus.RUNNING, IntakeItem.claimed_by == instance_id)
+            .execute()
+        )
+
+
+def backlog_size() -> tuple[int, datetime | None]:
+    """How many items wait or run, and when the oldest of them arrived."""
+    count, oldest = (
+        IntakeItem.backlog()
+        .select(fn.COUNT(IntakeItem.id), fn.MIN(IntakeItem.received_at))
+        .scalar(as_tuple=True)
+    )
+    if isinstance(oldest, str):  # SQLite returns the aggregate as text
+        oldest = datetime.fromisoformat(oldest)
+    return count, oldest
+
+
+def prune(before: datetime) -> int:
+    """Forget settled items (and their done marks) received before `before`."""
+    with intake_db.atomic():
+        gone = (
+            IntakeItem.delete()
+            .where(IntakeItem.status.not_in(UNSETTLED), IntakeItem.received_at < before)
+            .execute()
+        )
+    IntakeDone.delete().where(IntakeDone.done_at < before).execute()
+    return gone
