@@ -8,7 +8,7 @@ and by notices' dedupe keys.
 
 import logging
 import zlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from peewee import PostgresqlDatabase
@@ -18,11 +18,13 @@ from bot.expiry import expire_due_invitations
 from bot.membership import admin_recipients, holders_of
 from bot.permissions import Permission
 from bot.service import Lobby
+from storage import intake
 from storage.db import db
 from storage.models import Invitation, JoinRequest, Membership, Team
 
 log = logging.getLogger(__name__)
 DAY = timedelta(hours=24)
+INTAKE_KEPT = timedelta(days=7)  # longer than Slack retries an event
 
 
 def remind_inviters(lobby: Lobby) -> int:
@@ -79,6 +81,11 @@ def send_digests(lobby: Lobby) -> int:
     return sent
 
 
+def prune_intake(lobby: Lobby) -> int:
+    """Forget requests that were run more than a week ago."""
+    return intake.prune(lobby.clock.now() - INTAKE_KEPT)
+
+
 def job_table(lobby: Lobby) -> dict:
     """Every job: its function and how often it runs."""
     return {
@@ -87,6 +94,7 @@ def job_table(lobby: Lobby) -> dict:
         "remind_approvers": (lobby.requests.remind_approvers, {"minutes": 15}),
         "remind_inviters": (lambda: remind_inviters(lobby), {"minutes": 15}),
         "daily_digest": (lambda: send_digests(lobby), {"minutes": 15}),
+        "prune_intake": (lambda: prune_intake(lobby), {"hours": 6}),
     }
 
 
@@ -110,8 +118,18 @@ def build_scheduler(lobby: Lobby) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         job_defaults={"coalesce": True, "max_instances": 1}, timezone="UTC"
     )
+    # Each job runs at start-up too: an app restarted more often than a job's interval
+    # still runs it, and catches up at once after downtime.
+    starting = datetime.now(UTC)
     for name, (work, every) in job_table(lobby).items():
-        scheduler.add_job(_logged(name, work), "interval", id=name, replace_existing=True, **every)
+        scheduler.add_job(
+            _logged(name, work),
+            "interval",
+            id=name,
+            replace_existing=True,
+            next_run_time=starting,
+            **every,
+        )
     return scheduler
 
 

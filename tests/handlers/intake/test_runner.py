@@ -1,0 +1,135 @@
+"""The intake end to end inside one process: recorded before the ack, run exactly once."""
+
+import json
+import threading
+
+import pytest
+
+from bot.service import Lobby
+from handlers.intake.runner import MAX_ATTEMPTS, Runner
+from handlers.intake.runs import Run, runs
+from handlers.intake.writer import Busy, IntakeWriter
+from storage import intake
+from storage.db import db
+from storage.intake import IntakeItem
+from storage.models import AuditEntry, Notice
+from storage.statuses import IntakeStatus
+
+FAILURES: dict[str, int] = {}
+
+
+@runs("test_note")
+def note(run: Run) -> None:
+    """A run with an effect (an audit row) and a reply."""
+    AuditEntry.create(
+        workspace_id=run.workspace_id,
+        action="test.noted",
+        actor_user_id=run.user_id,
+        target=run.payload["n"],
+        details="{}",
+        created_at=run.now,
+    )
+    run.reply({"text": f"noted {run.payload['n']}"})
+
+
+@runs("test_flaky")
+def flaky(run: Run) -> None:
+    """Writes, then fails the first `fail` times: the write must not survive a failure."""
+    AuditEntry.create(
+        workspace_id=run.workspace_id,
+        action="test.flaky",
+        details="{}",
+        created_at=run.now,
+    )
+    FAILURES[run.payload["n"]] = FAILURES.get(run.payload["n"], 0) + 1
+    if FAILURES[run.payload["n"]] <= run.payload["fail"]:
+        raise RuntimeError("boom")
+
+
+@pytest.fixture
+def writer(database, clock):
+    FAILURES.clear()
+    writer = IntakeWriter(clock, max_backlog=50)
+    yield writer
+    writer.close()
+
+
+def runner(lobby: Lobby, instance_id: str = "one") -> Runner:
+    return Runner(lobby, lambda workspace_id: None, instance_id=instance_id, threads=1)
+
+
+def record(writer, handler: str, person: str = "U1", **payload) -> None:
+    writer.record(handler=handler, payload=payload, workspace_id="T1", person=person)
+
+
+def drain(run: Runner) -> int:
+    ran = 0
+    while run.run_one():
+        ran += 1
+    return ran
+
+
+def test_a_recorded_request_runs_once_with_its_reply(writer, lobby):
+    record(writer, "test_note", n="1", response_url="https://hooks.example/1")
+    assert drain(runner(lobby)) == 1
+    assert [e.target for e in AuditEntry.select().where(AuditEntry.action == "test.noted")] == ["1"]
+    (reply,) = Notice.select().where(Notice.kind == "reply")
+    assert json.loads(reply.payload)["response_url"] == "https://hooks.example/1"
+    assert IntakeItem.get().status == IntakeStatus.DONE
+    assert drain(runner(lobby, "two")) == 0
+
+
+def test_a_failed_run_leaves_nothing_and_is_tried_again_later(writer, lobby, clock):
+    record(writer, "test_flaky", n="a", fail=1)
+    assert drain(runner(lobby)) == 1
+    assert AuditEntry.select().where(AuditEntry.action == "test.flaky").count() == 0
+    assert drain(runner(lobby)) == 0  # waits out its backoff
+    clock.advance(seconds=3)
+    assert drain(runner(lobby)) == 1
+    assert AuditEntry.select().where(AuditEntry.action == "test.flaky").count() == 1
+
+
+def test_a_run_that_always_fails_is_given_up_and_the_person_told(writer, lobby, clock):
+    record(writer, "test_flaky", n="b", fail=99)
+    for _ in range(MAX_ATTEMPTS):
+        drain(runner(lobby))
+        clock.advance(seconds=60)
+    assert IntakeItem.get().status == IntakeStatus.FAILED
+    (reply,) = Notice.select().where(Notice.kind == "reply")
+    assert "could not finish" in json.loads(reply.payload)["message"]["text"]
+
+
+def test_two_instances_run_each_of_many_requests_exactly_once(writer, lobby):
+    for n in range(40):
+        record(writer, "test_note", person=f"U{n % 7}", n=str(n))
+    runners = [runner(lobby, f"instance-{k}") for k in range(3)]
+    threads = [threading.Thread(target=drain, args=(r,)) for r in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    targets = [e.target for e in AuditEntry.select().where(AuditEntry.action == "test.noted")]
+    assert sorted(targets, key=int) == [str(n) for n in range(40)]
+
+
+def test_a_full_backlog_refuses_new_requests_and_records_nothing(database, clock):
+    writer = IntakeWriter(clock, max_backlog=2)
+    try:
+        record(writer, "test_note", n="1")
+        record(writer, "test_note", n="2")
+        with pytest.raises(Busy):
+            record(writer, "test_note", n="3")
+        assert intake.backlog_size()[0] == 2
+    finally:
+        writer.close()
+
+
+def test_an_item_already_done_is_not_run_again(writer, lobby):
+    record(writer, "test_note", n="1")
+    item = intake.claim(lobby.clock.now(), "dead", intake.timedelta(seconds=0))
+    with db.atomic():
+        intake.mark_done(item, lobby.clock.now())  # ran; the dead worker never settled it
+    lobby.clock.advance(seconds=1)
+    drain(runner(lobby))
+    assert AuditEntry.select().where(AuditEntry.action == "test.noted").count() == 0
+    assert IntakeItem.get().status == IntakeStatus.DONE
