@@ -62,7 +62,7 @@ def create_app(
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.getLogger(name).level, logging.INFO))
     init_db(settings.database_url)
-    mailer = Mailer.from_url(settings.smtp_url) if settings.smtp_url else None
+    mailer = Mailer(settings.smtp) if settings.smtp else None
     lobby = Lobby(
         clock=clock or SystemClock(),
         defaults=settings.team_defaults,

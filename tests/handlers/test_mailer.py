@@ -4,6 +4,7 @@ from datetime import datetime
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from config import parse_smtp_url
 from handlers.mailer import Mailer, invitation_email
 from tests.support.smtp import free_port, start_server
 
@@ -50,13 +51,17 @@ def invitation(**overrides):
     return invitation_email(**(fields | overrides))
 
 
+def mailer_for(url: str) -> Mailer:
+    return Mailer(parse_smtp_url(url))
+
+
 def body_of(message) -> str:
     return message.get_content().replace("\r\n", "\n")
 
 
 def test_an_invitation_arrives_with_everything_the_invitee_needs(server):
     url, inbox = server
-    mailer = Mailer.from_url(url)
+    mailer = mailer_for(url)
     mailer.send(invitation(sender=mailer.sender))
 
     [envelope] = inbox.envelopes
@@ -81,7 +86,7 @@ def test_an_invitation_arrives_with_everything_the_invitee_needs(server):
 
 def test_without_a_join_url_the_invitee_is_told_to_ask_the_inviter(server):
     url, inbox = server
-    Mailer.from_url(url).send(invitation(join_url=None, personal_message=None))
+    mailer_for(url).send(invitation(join_url=None, personal_message=None))
 
     body = body_of(inbox.messages[0])
     assert "Ask Ada Lovelace, who invited you, to add you to the Slack workspace" in body
@@ -96,7 +101,7 @@ def test_a_newline_in_the_team_or_inviter_name_cannot_add_a_header(server):
         team="Design\r\nBcc: evil@example.net",
         inviter_name="Ada\nX-Injected: yes",
     )
-    Mailer.from_url(url).send(message)
+    mailer_for(url).send(message)
 
     [envelope] = inbox.envelopes
     assert envelope.rcpt_tos == ["new.person@example.org"]
@@ -115,13 +120,13 @@ def test_the_recipient_must_be_one_plain_address(to):
 
 def test_login_with_the_right_credentials_sends(auth_server):
     port, inbox = auth_server
-    Mailer.from_url(f"smtp://lobby:{PASSWORD}@127.0.0.1:{port}").send(invitation())
+    mailer_for(f"smtp://lobby:{PASSWORD}@127.0.0.1:{port}").send(invitation())
     assert len(inbox.envelopes) == 1
 
 
 def test_wrong_credentials_raise_and_send_nothing(auth_server):
     port, inbox = auth_server
-    mailer = Mailer.from_url(f"smtp://lobby:wrong@127.0.0.1:{port}")
+    mailer = mailer_for(f"smtp://lobby:wrong@127.0.0.1:{port}")
     with pytest.raises(smtplib.SMTPAuthenticationError):
         mailer.send(invitation())
     assert inbox.envelopes == []
@@ -130,96 +135,32 @@ def test_wrong_credentials_raise_and_send_nothing(auth_server):
 def test_no_credentials_against_a_server_requiring_them_raise(auth_server):
     port, inbox = auth_server
     with pytest.raises(smtplib.SMTPException):
-        Mailer.from_url(f"smtp://127.0.0.1:{port}").send(invitation())
+        mailer_for(f"smtp://127.0.0.1:{port}").send(invitation())
     assert inbox.envelopes == []
 
 
 def test_starttls_against_a_server_without_it_raises(server):
     url, inbox = server
     with pytest.raises(smtplib.SMTPException):
-        Mailer.from_url(url + "&starttls=1").send(invitation())
+        mailer_for(url + "&starttls=1").send(invitation())
     assert inbox.envelopes == []
 
 
 def test_an_unreachable_server_raises_oserror():
     with pytest.raises(OSError):
-        Mailer.from_url(f"smtp://127.0.0.1:{free_port()}").send(invitation())
-
-
-@pytest.mark.parametrize(
-    "url, expected",
-    [
-        ("smtp://mail.example.com", ("mail.example.com", 25, False, False, None, None)),
-        ("smtp://mail.example.com:2525/", ("mail.example.com", 2525, False, False, None, None)),
-        (
-            "smtp://mail.example.com:587?starttls=1",
-            ("mail.example.com", 587, False, True, None, None),
-        ),
-        ("smtps://mail.example.com", ("mail.example.com", 465, True, False, None, None)),
-        (
-            "smtps://me%40corp:p%40ss%3Aw%2Frd@Mail.Example.com:1465",
-            ("mail.example.com", 1465, True, False, "me@corp", "p@ss:w/rd"),
-        ),
-        ("smtp://[::1]:2525", ("::1", 2525, False, False, None, None)),
-    ],
-)
-def test_from_url_parses_each_form(url, expected):
-    mailer = Mailer.from_url(url)
-    got = (mailer.host, mailer.port, mailer.implicit_tls, mailer.starttls, mailer.username)
-    assert got + (mailer._password,) == expected
-
-
-def test_the_sender_comes_from_the_url_or_the_host():
-    assert Mailer.from_url("smtp://[::1]").sender == "lobby@[IPv6:::1]"
-    assert Mailer.from_url("smtp://mail.example.com").sender == "lobby@mail.example.com"
-    mailer = Mailer.from_url("smtps://u:p@mail.example.com?from=invites%40acme.test")
-    assert mailer.sender == "invites@acme.test"
+        mailer_for(f"smtp://127.0.0.1:{free_port()}").send(invitation())
 
 
 def test_the_password_is_not_in_the_repr():
-    mailer = Mailer.from_url(f"smtps://lobby:{PASSWORD}@mail.example.com")
+    mailer = mailer_for(f"smtps://lobby:{PASSWORD}@mail.example.com")
     assert PASSWORD not in repr(mailer)
     assert "lobby:***@mail.example.com" in repr(mailer)
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        f"http://lobby:{PASSWORD}@mail.example.com",
-        f"lobby:{PASSWORD}@mail.example.com",
-        f"smtp://lobby:{PASSWORD}@",
-        f"smtp://lobby:{PASSWORD}@:25",
-        f"smtp://lobby:{PASSWORD}@mail.example.com:abc",
-        f"smtp://lobby:{PASSWORD}@mail.example.com:0",
-        f"smtp://lobby:{PASSWORD}@mail.example.com:70000",
-        f"smtp://lobby:{PASSWORD}@mail.example.com:",
-        f"smtp://lobby:{PASSWORD}@[::1",
-        f"smtp://lobby:{PASSWORD}#x@mail.example.com",
-        f"smtp://lobby:{PASSWORD}/x@mail.example.com",
-        f"smtp://lobby:{PASSWORD}@mail.example.com/inbox",
-        f"smtp://lobby:{PASSWORD}@mail.example.com?from=not-an-address",
-        f"smtp://lobby:{PASSWORD}@mail.example.com?starttls=maybe",
-        f"smtp://lobby:{PASSWORD}@mail.example.com?form=lobby@example.com",
-        f"smtps://lobby:{PASSWORD}@mail.example.com?starttls=1",
-        f"smtp://:{PASSWORD}@mail.example.com",
-        "smtp://lobby@mail.example.com",
-        "smtp://mail example.com",
-        "",
-    ],
-)
-def test_from_url_refuses_malformed_urls_without_revealing_the_password(url):
-    with pytest.raises(ValueError) as refused:
-        Mailer.from_url(url)
-    message = str(refused.value)
-    assert message.startswith("SMTP_URL ")
-    assert "\n" not in message
-    assert PASSWORD not in message
 
 
 def test_non_ascii_text_and_long_lines_arrive_intact(server):
     url, inbox = server
     long_line = "Très bien! " * 120
-    Mailer.from_url(url).send(invitation(team="Dézign ✨", personal_message=long_line))
+    mailer_for(url).send(invitation(team="Dézign ✨", personal_message=long_line))
 
     [received] = inbox.messages
     assert received["Subject"] == "You're invited to join Dézign ✨ on Slack"
