@@ -4,9 +4,9 @@ import re
 
 from bot.errors import LobbyError
 from bot.service import Lobby
-from handlers import blocks, replies
+from handlers.blocks import invitations, links, requests, teams
+from handlers.blocks.refusals import describe
 from handlers.context import actor_of
-from handlers.error_texts import describe
 from handlers.home import publish_home
 
 
@@ -53,31 +53,31 @@ def register(app, lobby: Lobby) -> None:
 
         return work
 
-    on(blocks.ACCEPT_INVITATION, answer(lobby.invitations.accept))
-    on(blocks.DECLINE_INVITATION, answer(lobby.invitations.decline))
+    on(invitations.ACCEPT_INVITATION, answer(lobby.invitations.accept))
+    on(invitations.DECLINE_INVITATION, answer(lobby.invitations.decline))
 
     def resend(actor, value):
         resent = lobby.invitation_admin.resend(actor=actor, invitation_id=int(value))
-        return replies.resent(resent.invitation, resent.code)
+        return invitations.resent(resent.invitation, resent.code)
 
     def cancel(actor, value):
         cancelled = lobby.invitation_admin.cancel(actor=actor, invitation_id=int(value))
-        return replies.cancelled(cancelled)
+        return invitations.cancelled(cancelled)
 
     def join(actor, value):
         joined = lobby.links.join_from_card(actor=actor, team_id=int(value))
-        return replies.request_sent(joined.team) if joined.requested else replies.joined(joined)
+        return requests.request_sent(joined.team) if joined.requested else links.joined(joined)
 
     def request_from_card(actor, value):
         request = lobby.requests.ask_by_team_id(actor=actor, team_id=int(value), note=None)
-        return replies.request_sent(request.team.name)
+        return requests.request_sent(request.team.name)
 
     def approve(body, context, respond, client):
         """Approve with the role chosen beside the button: the select's state travels with the
         click (in the message, or in the view for the App Home and its modal)."""
         action = body["actions"][0]
         state = (body.get("view") or body).get("state", {}).get("values", {})
-        option = state.get(action["block_id"], {}).get(blocks.REQUEST_ROLE, {})
+        option = state.get(action["block_id"], {}).get(requests.REQUEST_ROLE, {})
         role = (option.get("selected_option") or {}).get("value")
         actor = actor_of(context, body["user"]["id"])
         try:
@@ -97,28 +97,28 @@ def register(app, lobby: Lobby) -> None:
         except LobbyError as error:
             answer_click(body, respond, client, {"text": describe(error)})
             return
-        view = blocks.deny_modal(request_id)
+        view = requests.deny_modal(request_id)
         if body.get("view", {}).get("type") == "modal":
             client.views_push(trigger_id=body["trigger_id"], view=view)
         else:
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    app.action(blocks.APPROVE_REQUEST)(ack=acknowledge, lazy=[approve])
-    app.action(blocks.DENY_REQUEST)(ack=acknowledge, lazy=[deny])
-    app.action(blocks.REQUEST_ROLE)(acknowledge)  # choosing a role alone changes nothing
+    app.action(requests.APPROVE_REQUEST)(ack=acknowledge, lazy=[approve])
+    app.action(requests.DENY_REQUEST)(ack=acknowledge, lazy=[deny])
+    app.action(requests.REQUEST_ROLE)(acknowledge)  # choosing a role alone changes nothing
 
     def review_requests(actor, value):
-        return replies.pending_requests(lobby.requests.pending(actor=actor, team_name=value))
+        return requests.pending_requests(lobby.requests.pending(actor=actor, team_name=value))
 
     def delete_team(actor, value):
-        return replies.team_deleted(lobby.removal.delete_team(actor=actor, team_name=value))
+        return teams.team_deleted(lobby.removal.delete_team(actor=actor, team_name=value))
 
-    on(blocks.DELETE_TEAM, delete_team)
-    on(blocks.REQUEST_FROM_CARD, request_from_card)
-    on(blocks.REVIEW_REQUESTS, review_requests)
-    on(blocks.RESEND_INVITATION, resend)
-    on(blocks.CANCEL_INVITATION, cancel)
-    on(blocks.JOIN_FROM_CARD, join)
+    on(teams.DELETE_TEAM, delete_team)
+    on(links.REQUEST_FROM_CARD, request_from_card)
+    on(requests.REVIEW_REQUESTS, review_requests)
+    on(invitations.RESEND_INVITATION, resend)
+    on(invitations.CANCEL_INVITATION, cancel)
+    on(links.JOIN_FROM_CARD, join)
 
     def turn_page(body, context, respond):
         team, status, page = body["actions"][0]["value"].split("|")
@@ -130,6 +130,6 @@ def register(app, lobby: Lobby) -> None:
         except LobbyError as error:
             answer_click(body, respond, None, {"text": describe(error)})
             return
-        respond(replace_original=True, **blocks.invitations_page(listing))
+        respond(replace_original=True, **invitations.invitations_page(listing))
 
-    app.action(re.compile(f"^{blocks.INVITATIONS_PAGE}_"))(ack=acknowledge, lazy=[turn_page])
+    app.action(re.compile(f"^{invitations.INVITATIONS_PAGE}_"))(ack=acknowledge, lazy=[turn_page])

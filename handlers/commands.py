@@ -7,13 +7,18 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import BotNotInChannel, LobbyError, NotAllowed, UnknownPerson
 from bot.links import Joined
 from bot.service import Lobby
-from handlers import blocks, replies
 from handlers import command_language as cl
-from handlers import mrkdwn as md
+from handlers.blocks import audit, invitations, links, requests
+from handlers.blocks import help as help_blocks
+from handlers.blocks import mrkdwn as md
+from handlers.blocks import roles as roles_blocks
+from handlers.blocks import seats as seats_blocks
+from handlers.blocks import settings as settings_blocks
+from handlers.blocks import teams as teams_blocks
+from handlers.blocks.mrkdwn import escape
 from handlers.context import Request, actor_of
 from handlers.errors import report, report_slack_failure
 from handlers.events import offer_waiting_invitations
-from handlers.mrkdwn import escape
 
 COMMAND_NAMES = ("/invite", "/lobby")
 RUNNERS: dict[type, Callable[[Request, cl.Command], dict | None]] = {}
@@ -52,7 +57,7 @@ def register(app, lobby: Lobby) -> None:
         )
         try:
             offer_waiting_invitations(lobby, request.actor, request.directory)
-            reply = RUNNERS.get(type(parsed), _not_available_yet)(request, parsed)
+            reply = RUNNERS[type(parsed)](request, parsed)
         except LobbyError as error:
             report(respond, error)
             return
@@ -66,13 +71,9 @@ def register(app, lobby: Lobby) -> None:
         app.command(name)(ack=acknowledge, lazy=[run])
 
 
-def _not_available_yet(request: Request, command: cl.Command) -> dict:
-    return replies.not_available_yet(type(command).__name__)
-
-
 @runs(cl.Help)
 def _help(request: Request, command: cl.Help) -> dict:
-    return replies.help_message(request.command_name)
+    return help_blocks.help_message(request.command_name)
 
 
 @runs(cl.OpenInviteModal)
@@ -82,16 +83,16 @@ def _open_invite_modal(request: Request, command: cl.OpenInviteModal) -> None:
         teams = request.lobby.requests.requestable_teams(actor=request.actor)
         if not teams:
             raise NotAllowed(action="invite")
-        request.client.views_open(trigger_id=request.trigger_id, view=blocks.request_modal(teams))
+        request.client.views_open(trigger_id=request.trigger_id, view=requests.request_modal(teams))
         return None
     first = options[0]
-    view = blocks.invite_modal(
+    view = invitations.invite_modal(
         teams=[option.team for option in options],
         roles=first.roles,
         default_role=first.default_role,
         seat_lines=[
             f"{md.team(o.team)} · "
-            + blocks.seat_line(o.seats.members, o.seats.pending_invitations, o.seats.limit)
+            + seats_blocks.seat_line(o.seats.members, o.seats.pending_invitations, o.seats.limit)
             for o in options
         ],
     )
@@ -108,7 +109,7 @@ def _create_team(request: Request, command: cl.CreateTeam) -> dict:
         team = request.lobby.teams.create(
             actor=request.actor, name=command.name, directory=request.directory
         )
-    return replies.team_created(team.name)
+    return teams_blocks.team_created(team.name)
 
 
 @runs(cl.LinkTeam)
@@ -120,18 +121,18 @@ def _link_team(request: Request, command: cl.LinkTeam) -> dict:
         usergroups=list(command.usergroups),
         directory=request.directory,
     )
-    return replies.link_result(result)
+    return teams_blocks.link_result(result)
 
 
 @runs(cl.ListTeams)
 def _list_teams(request: Request, command: cl.ListTeams) -> dict:
-    return replies.teams_list(request.lobby.teams.list(actor=request.actor))
+    return teams_blocks.teams_list(request.lobby.teams.list(actor=request.actor))
 
 
 @runs(cl.Members)
 def _members(request: Request, command: cl.Members) -> dict:
     team, members = request.lobby.teams.members(actor=request.actor, team_name=command.team)
-    return replies.members_list(team.name, members)
+    return teams_blocks.members_list(team.name, members)
 
 
 @runs(cl.Invite)
@@ -140,7 +141,7 @@ def _invite(request: Request, command: cl.Invite) -> dict:
     unknown = [t.name for t in command.targets if isinstance(t, cl.UserTarget) and not t.user_id]
     emails = [t.address for t in command.targets if isinstance(t, cl.EmailTarget)]
     if unknown and not user_ids and not emails:
-        return replies.unknown_people(unknown)
+        return invitations.unknown_people(unknown)
     result = request.lobby.invitations.invite(
         actor=request.actor,
         team_name=command.team,
@@ -150,7 +151,7 @@ def _invite(request: Request, command: cl.Invite) -> dict:
         message=command.message,
         directory=request.directory,
     )
-    return replies.invite_summary(result, unknown_names=unknown)
+    return invitations.invite_summary(result, unknown_names=unknown)
 
 
 @runs(cl.ListInvitations)
@@ -158,19 +159,19 @@ def _list_invitations(request: Request, command: cl.ListInvitations) -> dict:
     page = request.lobby.invitation_admin.list(
         actor=request.actor, team_name=command.team, status=command.status
     )
-    return blocks.invitations_page(page)
+    return invitations.invitations_page(page)
 
 
 @runs(cl.ShowLink)
 def _show_link(request: Request, command: cl.ShowLink) -> dict:
     info = request.lobby.links.show(actor=request.actor, team_name=command.team)
-    return replies.link_info(info, permalink_of(request.client, info.latest_card))
+    return links.link_info(info, permalink_of(request.client, info.latest_card))
 
 
 @runs(cl.ResetLink)
 def _reset_link(request: Request, command: cl.ResetLink) -> dict:
     info = request.lobby.links.reset(actor=request.actor, team_name=command.team)
-    return replies.link_reset(info, permalink_of(request.client, info.latest_card))
+    return links.link_reset(info, permalink_of(request.client, info.latest_card))
 
 
 @runs(cl.LimitLink)
@@ -182,7 +183,7 @@ def _limit_link(request: Request, command: cl.LimitLink) -> dict:
         expires_days=command.expires_days,
         never_expires=command.never_expires,
     )
-    return replies.link_info(info, permalink_of(request.client, info.latest_card))
+    return links.link_info(info, permalink_of(request.client, info.latest_card))
 
 
 @runs(cl.PostCard)
@@ -190,7 +191,7 @@ def _post_card(request: Request, command: cl.PostCard) -> dict:
     card = request.lobby.links.card(actor=request.actor, team_name=command.team)
     try:
         posted = request.client.chat_postMessage(
-            channel=request.channel_id, **blocks.join_card(card)
+            channel=request.channel_id, **links.join_card(card)
         )
     except SlackApiError as error:
         if error.response.get("error") in ("not_in_channel", "channel_not_found"):
@@ -199,16 +200,16 @@ def _post_card(request: Request, command: cl.PostCard) -> dict:
     request.lobby.links.remember_card(
         actor=request.actor, team_id=card.team_id, channel=posted["channel"], ts=posted["ts"]
     )
-    return replies.card_posted(card.team)
+    return links.card_posted(card.team)
 
 
 @runs(cl.JoinWithCode)
 def _join_with_code(request: Request, command: cl.JoinWithCode) -> dict:
     invitation = request.lobby.invitations.accept_code(actor=request.actor, code=command.code)
     if invitation is not None:
-        return replies.joined(Joined(team=invitation.team.name, roles=invitation.role_names))
+        return links.joined(Joined(team=invitation.team.name, roles=invitation.role_names))
     joined = request.lobby.links.join_with_code(actor=request.actor, code=command.code)
-    return replies.request_sent(joined.team) if joined.requested else replies.joined(joined)
+    return requests.request_sent(joined.team) if joined.requested else links.joined(joined)
 
 
 def permalink_of(client, card: tuple[str, str] | None) -> str | None:
@@ -225,26 +226,28 @@ def permalink_of(client, card: tuple[str, str] | None) -> str | None:
 @runs(cl.RequestToJoin)
 def _request_to_join(request: Request, command: cl.RequestToJoin) -> dict:
     asked = request.lobby.requests.ask_in_words(actor=request.actor, text=command.text)
-    return replies.request_sent(asked.team.name)
+    return requests.request_sent(asked.team.name)
 
 
 @runs(cl.ListRequests)
 def _list_requests(request: Request, command: cl.ListRequests) -> dict:
     pending = request.lobby.requests.pending(actor=request.actor, team_name=command.team)
-    return replies.pending_requests(pending)
+    return requests.pending_requests(pending)
 
 
 @runs(cl.Seats)
 def _seats(request: Request, command: cl.Seats) -> dict:
     if command.limit is None:
-        return replies.seats(request.lobby.seats.show(actor=request.actor, team_name=command.team))
+        return seats_blocks.seats(
+            request.lobby.seats.show(actor=request.actor, team_name=command.team)
+        )
     use = request.lobby.seats.set_limit(
         actor=request.actor,
         team_name=command.team,
         plan=command.limit.plan,
         seats=command.limit.seats,
     )
-    return replies.seats(use)
+    return seats_blocks.seats(use)
 
 
 def user_id_of(target: cl.UserTarget) -> str:
@@ -256,7 +259,7 @@ def user_id_of(target: cl.UserTarget) -> str:
 
 @runs(cl.ListRoles)
 def _list_roles(request: Request, command: cl.ListRoles) -> dict:
-    return replies.roles_list(
+    return roles_blocks.roles_list(
         *request.lobby.roles.overview(actor=request.actor, team_name=command.team)
     )
 
@@ -269,13 +272,13 @@ def _create_role(request: Request, command: cl.CreateRole) -> dict:
         name=command.name,
         permissions=list(command.permissions),
     )
-    return replies.role_created(role)
+    return roles_blocks.role_created(role)
 
 
 @runs(cl.DeleteRole)
 def _delete_role(request: Request, command: cl.DeleteRole) -> dict:
     request.lobby.roles.delete(actor=request.actor, team_name=command.team, name=command.name)
-    return replies.role_deleted(command.name)
+    return roles_blocks.role_deleted(command.name)
 
 
 @runs(cl.SetRoles)
@@ -284,7 +287,7 @@ def _set_roles(request: Request, command: cl.SetRoles) -> dict:
     roles = request.lobby.roles.set_roles(
         actor=request.actor, team_name=command.team, user_id=user_id, roles=list(command.roles)
     )
-    return replies.roles_set(user_id, roles)
+    return roles_blocks.roles_set(user_id, roles)
 
 
 @runs(cl.TransferOwnership)
@@ -293,7 +296,7 @@ def _transfer(request: Request, command: cl.TransferOwnership) -> dict:
     team = request.lobby.roles.transfer(
         actor=request.actor, team_name=command.team, user_id=user_id
     )
-    return replies.transferred(team.name, user_id)
+    return roles_blocks.transferred(team.name, user_id)
 
 
 @runs(cl.RemoveMember)
@@ -302,20 +305,20 @@ def _remove(request: Request, command: cl.RemoveMember) -> dict:
     team = request.lobby.removal.remove(
         actor=request.actor, user_id=user_id, team_name=command.team
     )
-    return replies.removed(team.name, user_id)
+    return teams_blocks.removed(team.name, user_id)
 
 
 @runs(cl.DeleteTeam)
 def _delete_team(request: Request, command: cl.DeleteTeam) -> dict:
     """Only asks: the confirm button does the deletion."""
     team = request.lobby.roles.check_owner(actor=request.actor, team_name=command.team)
-    return replies.delete_team_confirmation(team)
+    return teams_blocks.delete_team_confirmation(team)
 
 
 @runs(cl.Settings)
 def _settings(request: Request, command: cl.Settings) -> None:
     team, settings, roles = request.lobby.settings.show(actor=request.actor, team_name=command.team)
-    view = blocks.settings_modal(team=team.name, settings=settings, roles=roles)
+    view = settings_blocks.settings_modal(team=team.name, settings=settings, roles=roles)
     request.client.views_open(trigger_id=request.trigger_id, view=view)
 
 
@@ -324,14 +327,14 @@ def _audit(request: Request, command: cl.Audit) -> dict:
     if not command.csv:
         entries = request.lobby.audit.latest(actor=request.actor, team_name=command.team)
         team = entries[0].team_name if entries else command.team or ""
-        return replies.audit_list(team, entries)
+        return audit.audit_list(team, entries)
     entries = request.lobby.audit.everything(actor=request.actor, team_name=command.team)
     team = entries[0].team_name if entries else command.team or "team"
     dm = request.client.conversations_open(users=request.actor.user_id)["channel"]["id"]
     request.client.files_upload_v2(
         channel=dm,
-        content=replies.audit_csv(entries),
+        content=audit.audit_csv(entries),
         filename=f"lobby-audit-{team}.csv",
         title=f"Lobby audit log: {team}",
     )
-    return replies.audit_sent(team)
+    return audit.audit_sent(team)

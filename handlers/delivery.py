@@ -10,9 +10,9 @@ from bot import outbox
 from bot.access import Actor
 from bot.cards import CardFacts
 from bot.home import home_for
-from handlers import blocks
-from handlers import mrkdwn as md
-from handlers.home_view import home_view
+from handlers.blocks import common, invitations, links, requests
+from handlers.blocks import mrkdwn as md
+from handlers.blocks.home import home_view
 from handlers.mailer import Mailer, invitation_email
 
 DELIVERERS: dict[type, Callable] = {}
@@ -104,7 +104,7 @@ class Delivery:
 
     def tell_admins(self, admins: list[str], text: str) -> None:
         for admin in admins:
-            self.post(admin, blocks.message(text))
+            self.post(admin, common.message(text))
 
 
 def publish_homes(client: WebClient, homes: set[tuple[str, str]], now: datetime) -> None:
@@ -119,7 +119,7 @@ def deliver(delivery: Delivery, notice: n.Notice) -> None:
 
 @delivers(n.InvitationSent)
 def _invitation_sent(delivery: Delivery, notice: n.InvitationSent) -> None:
-    message = blocks.invitation_dm(
+    message = invitations.invitation_dm(
         invitation_id=notice.invitation_id,
         generation=notice.generation,
         team=notice.team,
@@ -135,13 +135,13 @@ def _invitation_sent(delivery: Delivery, notice: n.InvitationSent) -> None:
 
 @delivers(n.InvitationClosed)
 def _invitation_closed(delivery: Delivery, notice: n.InvitationClosed) -> None:
-    message = blocks.invitation_closed(team=notice.team, status=notice.status)
+    message = invitations.invitation_closed(team=notice.team, status=notice.status)
     delivery.update_all(outbox.invitation_subject(notice.invitation_id, notice.generation), message)
 
 
 @delivers(n.InvitationReplaced)
 def _invitation_replaced(delivery: Delivery, notice: n.InvitationReplaced) -> None:
-    message = blocks.invitation_closed(team=notice.team, status="replaced")
+    message = invitations.invitation_closed(team=notice.team, status="replaced")
     delivery.update_all(outbox.invitation_subject(notice.invitation_id, notice.generation), message)
 
 
@@ -171,12 +171,12 @@ def _render_join_cards(delivery: Delivery, notice: n.RenderJoinCards) -> None:
         joinable=notice.joinable,
         seats_line=notice.seats_line,
     )
-    delivery.update_all(outbox.card_subject(notice.team_id), blocks.join_card(card))
+    delivery.update_all(outbox.card_subject(notice.team_id), links.join_card(card))
 
 
 @delivers(n.RequestForApproval)
 def _request_for_approval(delivery: Delivery, notice: n.RequestForApproval) -> None:
-    message = blocks.request_for_approval(
+    message = requests.request_for_approval(
         request_id=notice.request_id,
         team=notice.team,
         requester=notice.requester,
@@ -191,7 +191,7 @@ def _request_for_approval(delivery: Delivery, notice: n.RequestForApproval) -> N
 
 @delivers(n.RequestDecided)
 def _request_decided(delivery: Delivery, notice: n.RequestDecided) -> None:
-    message = blocks.request_decided(
+    message = requests.request_decided(
         team=notice.team,
         requester=notice.requester,
         status=notice.status,
@@ -214,7 +214,7 @@ def _request_answered(delivery: Delivery, notice: n.RequestAnswered) -> None:
     text = REQUEST_ANSWERS[notice.status].format(by=by, team=md.team(notice.team))
     if notice.reason:
         text += "\n" + md.quote(notice.reason)
-    delivery.post(notice.requester, blocks.message(text))
+    delivery.post(notice.requester, common.message(text))
     delivery.refresh_home(notice.requester)
 
 
@@ -225,16 +225,18 @@ def _request_reminder(delivery: Delivery, notice: n.RequestReminder) -> None:
         f"Still waiting for a decision on joining {md.team(notice.team)}: {waiting}. "
         "Use `/invite requests` to approve or deny."
     )
-    delivery.post(notice.recipient, blocks.message(text))
+    delivery.post(notice.recipient, common.message(text))
 
 
 @delivers(n.InvitationExpired)
 def _invitation_expired(delivery: Delivery, notice: n.InvitationExpired) -> None:
     who = md.user(notice.invitee) if notice.invitee else md.escape(notice.email or "")
     text = f"Your invitation to {who} to join {md.team(notice.team)} expired."
-    resend = blocks.button("Resend", blocks.RESEND_INVITATION, str(notice.invitation_id), "primary")
+    resend = common.button(
+        "Resend", invitations.RESEND_INVITATION, str(notice.invitation_id), "primary"
+    )
     delivery.post(
-        notice.inviter, blocks.with_buttons(text, f"expired:{notice.invitation_id}", [resend])
+        notice.inviter, common.with_buttons(text, f"expired:{notice.invitation_id}", [resend])
     )
 
 
@@ -245,9 +247,9 @@ def _expiry_reminder(delivery: Delivery, notice: n.ExpiryReminder) -> None:
         f"Your invitation to {who} to join {md.team(notice.team)} expires "
         f"{md.date(datetime.fromisoformat(notice.expires_at))} and is still unanswered."
     )
-    resend = blocks.button("Resend", blocks.RESEND_INVITATION, str(notice.invitation_id))
+    resend = common.button("Resend", invitations.RESEND_INVITATION, str(notice.invitation_id))
     delivery.post(
-        notice.inviter, blocks.with_buttons(text, f"remind:{notice.invitation_id}", [resend])
+        notice.inviter, common.with_buttons(text, f"remind:{notice.invitation_id}", [resend])
     )
 
 
@@ -256,11 +258,11 @@ def _daily_digest(delivery: Delivery, notice: n.DailyDigest) -> None:
     joined = ", ".join(map(md.user, notice.joined)) or "nobody"
     text = f"*Today in {md.team(notice.team)}*\nJoined: {joined}."
     if not notice.requesters:
-        delivery.post(notice.recipient, blocks.message(text))
+        delivery.post(notice.recipient, common.message(text))
         return
     text += f"\nWaiting for a decision: {', '.join(map(md.user, notice.requesters))}."
-    review = blocks.button("Review requests", blocks.REVIEW_REQUESTS, notice.team, "primary")
-    delivery.post(notice.recipient, blocks.with_buttons(text, "digest", [review]))
+    review = common.button("Review requests", requests.REVIEW_REQUESTS, notice.team, "primary")
+    delivery.post(notice.recipient, common.with_buttons(text, "digest", [review]))
 
 
 @delivers(n.DeliveryFailed)
@@ -270,14 +272,14 @@ def _delivery_failed(delivery: Delivery, notice: n.DeliveryFailed) -> None:
         f"({md.escape(notice.what.replace('_', ' '))}): Slack answered "
         f"`{md.escape(notice.error)}`."
     )
-    delivery.post(notice.recipient, blocks.message(text))
+    delivery.post(notice.recipient, common.message(text))
 
 
 @delivers(n.Removed)
 def _removed(delivery: Delivery, notice: n.Removed) -> None:
     by = f" by {md.user(notice.by)}" if notice.by else ""
     text = f"You were removed from {md.team(notice.team)}{by}."
-    delivery.post(notice.user, blocks.message(text))
+    delivery.post(notice.user, common.message(text))
 
 
 @delivers(n.SeatsFull)
@@ -287,7 +289,7 @@ def _seats_full(delivery: Delivery, notice: n.SeatsFull) -> None:
         f"({notice.used} of {notice.limit}). Add seats with "
         f"`/invite seats {md.escape(notice.team)} N`."
     )
-    delivery.post(notice.recipient, blocks.message(text))
+    delivery.post(notice.recipient, common.message(text))
 
 
 @delivers(n.InvitationAccepted)
@@ -296,13 +298,13 @@ def _invitation_accepted(delivery: Delivery, notice: n.InvitationAccepted) -> No
         f"{md.user(notice.invitee)} accepted your invitation and joined "
         f"{md.team(notice.team)} as {md.roles(notice.roles)}."
     )
-    delivery.post(notice.inviter, blocks.message(text))
+    delivery.post(notice.inviter, common.message(text))
 
 
 @delivers(n.InvitationDeclined)
 def _invitation_declined(delivery: Delivery, notice: n.InvitationDeclined) -> None:
     text = f"{md.user(notice.invitee)} declined your invitation to {md.team(notice.team)}."
-    delivery.post(notice.inviter, blocks.message(text))
+    delivery.post(notice.inviter, common.message(text))
 
 
 @delivers(n.Welcome)
@@ -310,7 +312,7 @@ def _welcome(delivery: Delivery, notice: n.Welcome) -> None:
     text = f"Welcome to {md.team(notice.team)}! You joined as {md.roles(notice.roles)}."
     if notice.channel_ids:
         text += " You'll find the team in " + ", ".join(map(md.channel, notice.channel_ids)) + "."
-    delivery.post(notice.user, blocks.message(text))
+    delivery.post(notice.user, common.message(text))
     delivery.refresh_home(notice.user)
 
 
@@ -318,7 +320,7 @@ def _welcome(delivery: Delivery, notice: n.Welcome) -> None:
 def _new_member(delivery: Delivery, notice: n.NewMember) -> None:
     text = f"{md.user(notice.user)} joined {md.team(notice.team)} as {md.roles(notice.roles)}"
     text += f", invited by {md.user(notice.added_by)}." if notice.added_by else "."
-    delivery.post(notice.recipient, blocks.message(text))
+    delivery.post(notice.recipient, common.message(text))
 
 
 # The sync deliverers register themselves on import.

@@ -5,7 +5,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import LobbyError
-from handlers.error_texts import SLACK_FAILED, describe, slack_failure_code
+from handlers.blocks.refusals import SLACK_FAILED, describe, slack_failure_code
 
 log = logging.getLogger(__name__)
 

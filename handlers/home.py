@@ -8,14 +8,14 @@ from bot.access import Actor
 from bot.errors import LobbyError
 from bot.home import all_pending, home_for
 from bot.service import Lobby
-from handlers.context import actor_of
-from handlers.error_texts import describe
-from handlers.home_view import (
+from handlers.blocks.home import (
     HOME_SHOW_ALL,
     home_view,
     parse_show_all,
     show_all_modal,
 )
+from handlers.blocks.refusals import describe
+from handlers.context import actor_of
 
 
 def publish_home(client: WebClient, actor: Actor, lobby: Lobby) -> None:

@@ -5,7 +5,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import notices as n
-from handlers import mrkdwn as md
+from handlers.blocks import mrkdwn as md
 from handlers.delivery import Delivery, delivers
 
 

@@ -7,10 +7,12 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import InvalidSetting, LobbyError
 from bot.invitations import MAX_TARGETS, normalize_email
 from bot.service import Lobby
-from handlers import replies
-from handlers.blocks import DENY_MODAL, INVITE_MODAL, NUMBER_SETTINGS, REQUEST_MODAL, SETTINGS_MODAL
+from handlers.blocks import invitations, requests
+from handlers.blocks.invitations import INVITE_MODAL
+from handlers.blocks.refusals import SLACK_FAILED, describe, slack_failure_code
+from handlers.blocks.requests import DENY_MODAL, REQUEST_MODAL
+from handlers.blocks.settings import NUMBER_SETTINGS, SETTINGS_MODAL
 from handlers.context import actor_of
-from handlers.error_texts import SLACK_FAILED, describe, slack_failure_code
 from handlers.slack_directory import SlackDirectory
 
 EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
@@ -50,7 +52,7 @@ def register(app, lobby: Lobby) -> None:
                 message=form.message,
                 directory=SlackDirectory(client),
             )
-            reply = replies.invite_summary(result)
+            reply = invitations.invite_summary(result)
         except LobbyError as error:
             reply = {"text": describe(error)}
         except SlackApiError as error:
@@ -79,7 +81,7 @@ def register(app, lobby: Lobby) -> None:
 
         def ask_and_confirm():
             asked = lobby.requests.ask(actor=actor, team_name=team, note=note)
-            client.chat_postMessage(channel=actor.user_id, **replies.request_sent(asked.team.name))
+            client.chat_postMessage(channel=actor.user_id, **requests.request_sent(asked.team.name))
 
         _tell_if_refused(client, actor, ask_and_confirm)
 

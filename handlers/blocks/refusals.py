@@ -5,7 +5,8 @@ from functools import singledispatch
 from slack_sdk.errors import SlackApiError
 
 from bot import errors
-from handlers.mrkdwn import date, escape, team, user
+from bot.vocabulary import InvitationStatus, RequestStatus
+from handlers.blocks.mrkdwn import date, escape, team, user
 
 
 @singledispatch
@@ -91,18 +92,26 @@ def _(error: errors.NotYourInvitation) -> str:
 
 
 CLOSED_WORDING = {
-    "accepted": "You already accepted this invitation",
-    "declined": "You already declined this invitation",
-    "expired": "This invitation expired",
-    "cancelled": "This invitation was cancelled",
+    InvitationStatus.ACCEPTED: "You already accepted this invitation",
+    InvitationStatus.DECLINED: "You already declined this invitation",
+    InvitationStatus.EXPIRED: "This invitation expired",
+    InvitationStatus.CANCELLED: "This invitation was cancelled",
 }
+
+
+# Closed without the invitee joining: the inviter can send a new one.
+ASK_FOR_A_NEW_ONE = (
+    InvitationStatus.EXPIRED,
+    InvitationStatus.CANCELLED,
+    InvitationStatus.DECLINED,
+)
 
 
 @describe.register
 def _(error: errors.InvitationClosed) -> str:
     when = f" on {date(error.at)}" if error.at else ""
     text = f"{CLOSED_WORDING[error.status]}{when}."
-    if error.status in ("expired", "cancelled", "declined"):
+    if error.status in ASK_FOR_A_NEW_ONE:
         text += f" Ask {user(error.inviter_user_id)} for a new one to join {team(error.team)}."
     return text
 
@@ -155,9 +164,9 @@ def _(error: errors.DailyInviteLimitReached) -> str:
 
 
 RESEND_REFUSALS = {
-    "accepted": "It was accepted, so there is nothing to resend.",
-    "declined": "It was declined; invite them again if they changed their mind.",
-    "cancelled": "It was cancelled; invite them again instead.",
+    InvitationStatus.ACCEPTED: "It was accepted, so there is nothing to resend.",
+    InvitationStatus.DECLINED: "It was declined; invite them again if they changed their mind.",
+    InvitationStatus.CANCELLED: "It was cancelled; invite them again instead.",
     "duplicate": "They already have a newer pending invitation.",
 }
 
@@ -226,10 +235,10 @@ def _(error: errors.RequestNotFound) -> str:
 
 
 DECISIONS = {
-    "approved": "This request was already approved by {by}{roles}.",
-    "denied": "This request was already denied by {by}.",
-    "expired": "This request expired without a decision.",
-    "cancelled": "This request was withdrawn.",
+    RequestStatus.APPROVED: "This request was already approved by {by}{roles}.",
+    RequestStatus.DENIED: "This request was already denied by {by}.",
+    RequestStatus.EXPIRED: "This request expired without a decision.",
+    RequestStatus.CANCELLED: "This request was withdrawn.",
 }
 
 

@@ -7,64 +7,125 @@ how many and where to find them.
 """
 
 from bot.home import INVITATIONS, REQUESTS, AdminTeam, Home, ShowAllPage
-from handlers import mrkdwn as md
-from handlers.blocks import (
-    ACCEPT_INVITATION,
-    APPROVE_REQUEST,
-    CANCEL_INVITATION,
-    DECLINE_INVITATION,
-    DENY_REQUEST,
-    REQUEST_FROM_CARD,
-    REQUEST_ROLE,
-    RESEND_INVITATION,
+from handlers.blocks import mrkdwn as md
+from handlers.blocks.common import (
+    actions,
     button,
     context,
-    seat_line,
+    header,
+    plain_text,
+    role_option,
     section,
 )
+from handlers.blocks.invitations import (
+    ACCEPT_INVITATION,
+    CANCEL_INVITATION,
+    DECLINE_INVITATION,
+    RESEND_INVITATION,
+)
+from handlers.blocks.links import REQUEST_FROM_CARD
+from handlers.blocks.requests import APPROVE_REQUEST, DENY_REQUEST, REQUEST_ROLE
+from handlers.blocks.seats import seat_line
 
 # Buttons. Each carries "KIND|TEAM|PAGE" (see `show_all_value`): KIND is
 # bot.home.REQUESTS or bot.home.INVITATIONS, PAGE counts from 1.
 HOME_SHOW_ALL = "home_show_all"  # on the Home tab: open the modal at page 1
+
+
 HOME_PAGE_PREVIOUS = "home_show_all_previous"  # in the modal: show that page
+
+
 HOME_PAGE_NEXT = "home_show_all_next"
+
+
 SHOW_ALL_MODAL = "home_show_all_modal"  # the modal's callback_id; its private_metadata
-# carries the same "KIND|TEAM|PAGE" as the page shown, to redraw it after a decision.
+
 
 VIEW_BLOCK_LIMIT = 100
+
+
 TEAMS_SHOWN = 20
+
+
 SUB_TEAMS_SHOWN = 5
+
+
 MY_INVITATIONS_SHOWN = 5
+
+
 MY_REQUESTS_SHOWN = 10
+
+
 NOTE_SHOWN = 500  # characters of a request's note
+
 
 # Wording.
 YOUR_TEAMS = "Your teams"
+
+
 YOUR_INVITATIONS = "Your invitations"
+
+
 YOUR_REQUESTS = "Your requests"
+
+
 WELCOME = (
     "*Welcome to Lobby!* You are not in a team yet.\n"
     "• Ask to join one: `/invite request TEAM` (add a note after the team name).\n"
     "• Start one (workspace admins): `/invite team create NAME`."
 )
+
+
 TEAM_LINE = "{team} · {roles}"
+
+
 SUB_TEAMS = " (sub-teams: {names})"
+
+
 INVITED_YOU = "{inviter} invited you to {team} as *{roles}*.\nExpires {date}."
+
+
 ASKED = "{team} · asked {date}, waiting for an admin"
+
+
 PENDING_REQUESTS = "*Pending requests* ({total})"
+
+
 PENDING_INVITATIONS = "*Pending invitations* ({total})"
+
+
 NONE_WAITING = "none"
+
+
 REQUEST_LINE = "{user} asks to join · {date}"
+
+
 INVITATION_LINE = "{who} · {roles} · invited by {inviter} · expires {date}"
+
+
 RECENT_JOINS = "*Joined in the last 7 days* ({total})"
+
+
 JOIN_LINE = "{user} · {date}"
+
+
 MORE = "…and {count} more."
+
+
 MORE_TEAMS = (
     "…and {count} more teams you manage: use `/invite requests TEAM` and `/invite list TEAM`."
 )
+
+
 SHOW_ALL = "Show all"
+
+
 MODAL_TITLES = {REQUESTS: "Pending requests", INVITATIONS: "Pending invitations"}
+
+
 PAGE_HEADLINE = "{team} · {total} pending · page {page} of {pages}"
+
+
 NOTHING_WAITING = "Nothing is waiting."
 
 
@@ -117,8 +178,8 @@ def show_all_modal(page: ShowAllPage) -> dict:
         "type": "modal",
         "callback_id": SHOW_ALL_MODAL,
         "private_metadata": show_all_value(page.kind, page.team, page.page),
-        "title": _plain(MODAL_TITLES[page.kind]),
-        "close": _plain("Close"),
+        "title": plain_text(MODAL_TITLES[page.kind]),
+        "close": plain_text("Close"),
         "blocks": blocks,
     }
 
@@ -135,13 +196,13 @@ def _your_teams(home: Home) -> list[dict]:
             line += SUB_TEAMS.format(names=names + (f" +{more}" if more > 0 else ""))
         lines.append(line)
     lines += _more(len(home.teams) - TEAMS_SHOWN)
-    return [_header(YOUR_TEAMS), section("\n".join(lines))]
+    return [header(YOUR_TEAMS), section("\n".join(lines))]
 
 
 def _your_invitations(home: Home) -> list[dict]:
     if not home.invitations:
         return []
-    blocks = [_header(YOUR_INVITATIONS)]
+    blocks = [header(YOUR_INVITATIONS)]
     for invitation in home.invitations[:MY_INVITATIONS_SHOWN]:
         text = INVITED_YOU.format(
             inviter=md.user(invitation.inviter),
@@ -154,7 +215,7 @@ def _your_invitations(home: Home) -> list[dict]:
             button("Accept", ACCEPT_INVITATION, value, "primary"),
             button("Decline", DECLINE_INVITATION, value),
         ]
-        blocks += [section(text), _actions(f"invitation:{invitation.invitation_id}", buttons)]
+        blocks += [section(text), actions(f"invitation:{invitation.invitation_id}", buttons)]
     more = _more(len(home.invitations) - MY_INVITATIONS_SHOWN)
     return blocks + [context(line) for line in more]
 
@@ -167,10 +228,12 @@ def _your_requests(home: Home) -> list[dict]:
         for request in home.requests[:MY_REQUESTS_SHOWN]
     ]
     lines += _more(len(home.requests) - MY_REQUESTS_SHOWN)
-    return [_header(YOUR_REQUESTS), section("\n".join(lines))]
+    return [header(YOUR_REQUESTS), section("\n".join(lines))]
 
 
 ASK_TO_JOIN = "Teams you can ask to join"
+
+
 ASKABLE_SHOWN = 10
 
 
@@ -178,7 +241,7 @@ def _askable(home: Home) -> list[dict]:
     """A Request to join button per team the person is not in (the same as a join card's)."""
     if not home.askable:
         return []
-    blocks = [_header(ASK_TO_JOIN)]
+    blocks = [header(ASK_TO_JOIN)]
     for team_id, name in home.askable[:ASKABLE_SHOWN]:
         ask = button("Request to join", REQUEST_FROM_CARD, str(team_id))
         blocks.append({**section(md.team(name)), "accessory": ask})
@@ -188,7 +251,7 @@ def _askable(home: Home) -> list[dict]:
 def _admin_team(team: AdminTeam) -> list[dict]:
     use = team.seats
     blocks = [
-        _header(team.team),
+        header(team.team),
         context(seat_line(use.members, use.pending_invitations, use.limit)),
     ]
     if team.requests is not None:
@@ -234,8 +297,8 @@ def _request(request, roles: list[str], default_role: str) -> list[dict]:
             {
                 "type": "static_select",
                 "action_id": REQUEST_ROLE,
-                "options": [_option(role) for role in roles],
-                "initial_option": _option(initial),
+                "options": [role_option(role) for role in roles],
+                "initial_option": role_option(initial),
             }
         )
     value = str(request.request_id)
@@ -243,7 +306,7 @@ def _request(request, roles: list[str], default_role: str) -> list[dict]:
         button("Approve", APPROVE_REQUEST, value, "primary"),
         button("Deny", DENY_REQUEST, value, "danger"),
     ]
-    return [section(text), _actions(f"request:{request.request_id}", elements)]
+    return [section(text), actions(f"request:{request.request_id}", elements)]
 
 
 def _pending_invitation(invitation) -> list[dict]:
@@ -259,7 +322,7 @@ def _pending_invitation(invitation) -> list[dict]:
         button("Resend", RESEND_INVITATION, value),
         button("Cancel", CANCEL_INVITATION, value, "danger"),
     ]
-    return [section(text), _actions(f"pending_invitation:{invitation.invitation_id}", buttons)]
+    return [section(text), actions(f"pending_invitation:{invitation.invitation_id}", buttons)]
 
 
 def _pager(page: ShowAllPage) -> dict:
@@ -270,24 +333,8 @@ def _pager(page: ShowAllPage) -> dict:
     ):
         if 1 <= target <= page.pages:
             elements.append(button(label, action_id, show_all_value(page.kind, page.team, target)))
-    return _actions("pager", elements)
+    return actions("pager", elements)
 
 
 def _more(count: int) -> list[str]:
     return [MORE.format(count=count)] if count > 0 else []
-
-
-def _header(text: str) -> dict:
-    return {"type": "header", "text": _plain(text[:150])}
-
-
-def _plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text}
-
-
-def _actions(block_id: str, elements: list[dict]) -> dict:
-    return {"type": "actions", "block_id": block_id, "elements": elements}
-
-
-def _option(role: str) -> dict:
-    return {"text": _plain(role.capitalize()[:75]), "value": role}

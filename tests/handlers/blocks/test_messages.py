@@ -5,7 +5,9 @@ import pytest
 
 from bot.invitations import InviteResult, Outcome
 from bot.teams import LinkResult, TeamSummary
-from handlers import blocks, replies
+from handlers.blocks import help as help_blocks
+from handlers.blocks import invitations
+from handlers.blocks import teams as teams_blocks
 from tests.support.blockkit import assert_valid_message_blocks, assert_valid_view
 
 EXPIRES = datetime(2026, 11, 30, 9, 0, 0)
@@ -23,7 +25,7 @@ def rendered(message):
 
 
 def invitation_dm(personal_message):
-    return blocks.invitation_dm(
+    return invitations.invitation_dm(
         invitation_id=7,
         generation=1,
         team="Design",
@@ -62,16 +64,16 @@ def test_a_personal_message_is_escaped():
     assert "<!channel>" not in text
 
 
-@pytest.mark.parametrize("status", sorted(blocks.CLOSED_HEADLINES))
+@pytest.mark.parametrize("status", sorted(invitations.CLOSED_HEADLINES))
 def test_a_closed_invitation_is_valid_for_each_status_and_has_no_buttons(status):
-    message = blocks.invitation_closed(team="Design", status=status)
+    message = invitations.invitation_closed(team="Design", status=status)
     assert_valid_message(message)
     assert all(block["type"] != "actions" for block in message["blocks"])
 
 
 @pytest.mark.parametrize("teams", [["Design"], ["Design", "Research", "Ops"]])
 def test_the_invite_modal_is_valid_with_one_team_and_with_several(teams):
-    view = blocks.invite_modal(
+    view = invitations.invite_modal(
         teams=teams, roles=["member", "lead"], default_role="member", seat_lines=["Seats: 1 used"]
     )
     assert_valid_view(view)
@@ -82,15 +84,15 @@ def test_the_invite_modal_is_valid_with_one_team_and_with_several(teams):
 
 
 def test_the_help_message_is_valid():
-    message = replies.help_message("/invite")
+    message = help_blocks.help_message("/invite")
     assert_valid_message(message)
     assert "`/invite`" in message["text"]
 
 
 def test_small_replies_are_valid_and_escape_user_text():
-    for message in [replies.not_available_yet(HOSTILE), replies.team_created("Design")]:
+    for message in [teams_blocks.team_created(HOSTILE), teams_blocks.team_created("Design")]:
         assert_valid_message(message)
-    assert ESCAPED in rendered(replies.not_available_yet(HOSTILE))
+    assert ESCAPED in rendered(teams_blocks.team_created(HOSTILE))
 
 
 @pytest.mark.parametrize(
@@ -105,11 +107,11 @@ def test_small_replies_are_valid_and_escape_user_text():
     ids=["no_teams", "teams"],
 )
 def test_the_teams_list_is_valid(summaries):
-    assert_valid_message(replies.teams_list(summaries))
+    assert_valid_message(teams_blocks.teams_list(summaries))
 
 
 def test_the_members_list_is_valid():
-    message = replies.members_list("Design", {"UADMIN": ["owner"], "UIVY": ["member", "lead"]})
+    message = teams_blocks.members_list("Design", {"UADMIN": ["owner"], "UIVY": ["member", "lead"]})
     assert_valid_message(message)
     assert "2 members" in message["text"]
 
@@ -121,7 +123,7 @@ def test_a_link_result_is_valid_and_escapes_labels():
         already_linked=["@design-team"],
         bot_must_be_added_to=["#secret"],
     )
-    message = replies.link_result(result)
+    message = teams_blocks.link_result(result)
     assert_valid_message(message)
     assert ESCAPED in message["text"] and "<!channel>" not in message["text"]
 
@@ -129,11 +131,11 @@ def test_a_link_result_is_valid_and_escapes_labels():
 @pytest.mark.parametrize("status", STATUSES)
 def test_an_invite_summary_is_valid_for_each_outcome(status):
     result = InviteResult(team="Design", roles=["member"], outcomes=[outcome(status, 1)])
-    assert_valid_message(replies.invite_summary(result))
+    assert_valid_message(invitations.invite_summary(result))
 
 
 def test_an_invite_summary_with_no_outcomes_says_no_one_was_invited():
-    message = replies.invite_summary(InviteResult(team="Design", roles=["member"], outcomes=[]))
+    message = invitations.invite_summary(InviteResult(team="Design", roles=["member"], outcomes=[]))
     assert_valid_message(message)
     assert message["text"] == "No one was invited."
 
@@ -145,7 +147,7 @@ def test_an_invite_summary_escapes_names_emails_and_reasons():
         Outcome(target=HOSTILE, status="already_invited"),
     ]
     result = InviteResult(team="Design", roles=["member"], outcomes=outcomes)
-    message = replies.invite_summary(result, unknown_names=[HOSTILE])
+    message = invitations.invite_summary(result, unknown_names=[HOSTILE])
     text = rendered(message["blocks"])
     assert text.count(ESCAPED) == 5
     assert "<!channel>" not in text
@@ -154,13 +156,13 @@ def test_an_invite_summary_escapes_names_emails_and_reasons():
 def test_an_invite_summary_for_fifty_mixed_targets_stays_within_fifty_blocks():
     outcomes = [outcome(STATUSES[i % len(STATUSES)], i) for i in range(50)]
     result = InviteResult(team="Design", roles=["member"], outcomes=outcomes)
-    message = replies.invite_summary(result, unknown_names=[f"someone{i}" for i in range(10)])
+    message = invitations.invite_summary(result, unknown_names=[f"someone{i}" for i in range(10)])
     assert_valid_message(message)
     assert len(message["blocks"]) <= 50
 
 
 def test_a_long_message_is_split_at_line_ends_and_never_cuts_a_mention():
-    from handlers.blocks import message
+    from handlers.blocks.common import message
 
     text = "\n".join(f"<@U{i:08}> — Member, Viewer" for i in range(400))
     built = message(text)
