@@ -24,9 +24,9 @@ from bot.jobs import build_scheduler
 from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
 from handlers import actions, commands, errors, events, home, views, workspace
+from handlers.delivery.mailer import Mailer
+from handlers.delivery.outbox_worker import OutboxWorker
 from handlers.handoff import hand_off, run_handed_off
-from handlers.mailer import Mailer
-from handlers.outbox_worker import OutboxWorker
 from handlers.web import wsgi_app
 from storage.db import init_db
 

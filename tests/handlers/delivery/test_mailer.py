@@ -5,7 +5,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from config import parse_smtp_url
-from handlers.mailer import Mailer, invitation_email
+from handlers.delivery.mailer import Mailer, invitation_email
 from tests.support.smtp import free_port, start_server
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot import outbox
 from bot.clock import Clock
 from handlers.delivery import Delivery, deliver, publish_homes
-from handlers.mailer import Mailer
+from handlers.delivery.mailer import Mailer
 from storage.db import db
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import notices as n
 from handlers.blocks import mrkdwn as md
-from handlers.delivery import Delivery, delivers
+from handlers.delivery.registry import Delivery, delivers
 
 
 @delivers(n.JoinChannel)

@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 
 from bot import notices as n
 from bot.outbox import MAX_ATTEMPTS
-from handlers.outbox_worker import OutboxWorker
+from handlers.delivery.outbox_worker import OutboxWorker
 from storage.db import db
 from storage.models import Notice, PostedMessage
 
@@ -328,7 +328,7 @@ def test_a_notice_that_cannot_be_rendered_does_not_strand_the_rest_of_its_batch(
     ],
 )
 def test_slack_errors_that_mean_try_later_are_not_permanent(status, error, permanent):
-    from handlers.outbox_worker import _is_permanent
+    from handlers.delivery.outbox_worker import _is_permanent
 
     assert _is_permanent(status, error) is permanent
 
