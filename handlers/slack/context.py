@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 
 from bot.access import Actor
 from bot.service import Lobby
-from handlers.slack_directory import SlackDirectory
+from handlers.slack.directory import SlackDirectory
 
 
 @dataclass

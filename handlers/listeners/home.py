@@ -14,8 +14,8 @@ from handlers.blocks.home import (
     parse_show_all,
     show_all_modal,
 )
-from handlers.blocks.refusals import describe
-from handlers.context import actor_of
+from handlers.listeners.answers import answer_refusal
+from handlers.slack.context import actor_of
 
 
 def publish_home(client: WebClient, actor: Actor, lobby: Lobby) -> None:
@@ -32,7 +32,7 @@ def register(app, lobby: Lobby) -> None:
     def acknowledge(ack):
         ack()
 
-    def open_show_all(body, context, client):
+    def open_show_all(body, context, client, respond):
         actor = actor_of(context, body["user"]["id"])
         kind, team, page = parse_show_all(body["actions"][0]["value"])
         try:
@@ -40,7 +40,7 @@ def register(app, lobby: Lobby) -> None:
                 actor=actor, kind=kind, team_name=team, page=page, now=lobby.clock.now()
             )
         except LobbyError as error:
-            client.chat_postMessage(channel=actor.user_id, text=describe(error))
+            answer_refusal(body, respond, client, error)
             return
         view = show_all_modal(shown)
         if body.get("view", {}).get("type") == "modal":

@@ -5,15 +5,17 @@ import re
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InvalidSetting, LobbyError
-from bot.invitations import MAX_TARGETS, normalize_email
+from bot.invitations import normalize_email
 from bot.service import Lobby
+from bot.vocabulary import MAX_TARGETS
 from handlers.blocks import invitations, requests
 from handlers.blocks.invitations import INVITE_MODAL
-from handlers.blocks.refusals import SLACK_FAILED, describe, slack_failure_code
+from handlers.blocks.refusals import describe
 from handlers.blocks.requests import DENY_MODAL, REQUEST_MODAL
 from handlers.blocks.settings import NUMBER_SETTINGS, SETTINGS_MODAL
-from handlers.context import actor_of
-from handlers.slack_directory import SlackDirectory
+from handlers.listeners.answers import answer_refusal
+from handlers.slack.context import actor_of
+from handlers.slack.directory import SlackDirectory
 
 EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -52,12 +54,10 @@ def register(app, lobby: Lobby) -> None:
                 message=form.message,
                 directory=SlackDirectory(client),
             )
-            reply = invitations.invite_summary(result)
-        except LobbyError as error:
-            reply = {"text": describe(error)}
-        except SlackApiError as error:
-            reply = {"text": SLACK_FAILED.format(error=slack_failure_code(error))}
-        client.chat_postMessage(channel=actor.user_id, **reply)
+        except (LobbyError, SlackApiError) as error:
+            answer_refusal(body, None, client, error)
+            return
+        client.chat_postMessage(channel=actor.user_id, **invitations.invite_summary(result))
 
     app.view(INVITE_MODAL)(ack=validate, lazy=[send])
 
@@ -68,22 +68,22 @@ def register(app, lobby: Lobby) -> None:
         reason = _value(view, "reason") or None
         actor = actor_of(context, body["user"]["id"])
         request_id = int(view["private_metadata"])
-        _tell_if_refused(
-            client,
-            actor,
-            lambda: lobby.requests.deny(actor=actor, request_id=request_id, reason=reason),
-        )
+        try:
+            lobby.requests.deny(actor=actor, request_id=request_id, reason=reason)
+        except LobbyError as error:
+            answer_refusal(body, None, client, error)
 
     def ask(view, body, context, client):
         actor = actor_of(context, body["user"]["id"])
         team = view["state"]["values"]["team"]["team"]["selected_option"]["value"]
         note = _value(view, "note") or None
 
-        def ask_and_confirm():
+        try:
             asked = lobby.requests.ask(actor=actor, team_name=team, note=note)
-            client.chat_postMessage(channel=actor.user_id, **requests.request_sent(asked.team.name))
-
-        _tell_if_refused(client, actor, ask_and_confirm)
+        except LobbyError as error:
+            answer_refusal(body, None, client, error)
+            return
+        client.chat_postMessage(channel=actor.user_id, **requests.request_sent(asked.team.name))
 
     def save_settings(ack, view, body, context):
         """Settings are quick database work: saved within the ack, errors shown inline."""
@@ -106,14 +106,6 @@ def register(app, lobby: Lobby) -> None:
 
 def _value(view: dict, block_id: str) -> str:
     return (view["state"]["values"].get(block_id, {}).get(block_id, {}).get("value") or "").strip()
-
-
-def _tell_if_refused(client, actor, work) -> None:
-    """A modal has no response_url: a refusal after its ack goes to the person by DM."""
-    try:
-        work()
-    except LobbyError as error:
-        client.chat_postMessage(channel=actor.user_id, text=describe(error))
 
 
 class InviteForm:

@@ -5,24 +5,13 @@ import re
 from bot.errors import LobbyError
 from bot.service import Lobby
 from handlers.blocks import invitations, links, requests, teams
-from handlers.blocks.refusals import describe
-from handlers.context import actor_of
-from handlers.home import publish_home
+from handlers.listeners.answers import answer, answer_refusal
+from handlers.listeners.home import publish_home
+from handlers.slack.context import actor_of
 
 
 def acknowledge(ack):
     ack()
-
-
-def answer_click(body, respond, client, reply: dict | None) -> None:
-    """Answer the person who clicked: in the conversation (response_url), or, for clicks in
-    the App Home or a modal, which have none, by DM."""
-    if reply is None:
-        return
-    if body.get("response_url"):
-        respond(replace_original=False, response_type="ephemeral", **reply)
-    else:
-        client.chat_postMessage(channel=body["user"]["id"], **reply)
 
 
 def register(app, lobby: Lobby) -> None:
@@ -33,10 +22,9 @@ def register(app, lobby: Lobby) -> None:
             action = body["actions"][0]
             actor = actor_of(context, body["user"]["id"])
             try:
-                reply = work(actor, action["value"])
+                answer(body, respond, client, work(actor, action["value"]))
             except LobbyError as error:
-                reply = {"text": describe(error)}
-            answer_click(body, respond, client, reply)
+                answer_refusal(body, respond, client, error)
             refresh_if_home(body, client, actor)
 
         app.action(action_id)(ack=acknowledge, lazy=[run])
@@ -45,7 +33,7 @@ def register(app, lobby: Lobby) -> None:
         if body.get("view", {}).get("type") == "home":
             publish_home(client, actor, lobby)
 
-    def answer(service_call):
+    def answer_invitation(service_call):
         def work(actor, value):
             """The DM itself is updated through the outbox; only a refusal is answered."""
             invitation_id, generation = map(int, value.split(":"))
@@ -53,8 +41,8 @@ def register(app, lobby: Lobby) -> None:
 
         return work
 
-    on(invitations.ACCEPT_INVITATION, answer(lobby.invitations.accept))
-    on(invitations.DECLINE_INVITATION, answer(lobby.invitations.decline))
+    on(invitations.ACCEPT_INVITATION, answer_invitation(lobby.invitations.accept))
+    on(invitations.DECLINE_INVITATION, answer_invitation(lobby.invitations.decline))
 
     def resend(actor, value):
         resent = lobby.invitation_admin.resend(actor=actor, invitation_id=int(value))
@@ -82,10 +70,8 @@ def register(app, lobby: Lobby) -> None:
         actor = actor_of(context, body["user"]["id"])
         try:
             lobby.requests.approve(actor=actor, request_id=int(action["value"]), role=role)
-            reply = None
         except LobbyError as error:
-            reply = {"text": describe(error)}
-        answer_click(body, respond, client, reply)
+            answer_refusal(body, respond, client, error)
         refresh_if_home(body, client, actor)
 
     def deny(body, context, client, respond):
@@ -95,7 +81,7 @@ def register(app, lobby: Lobby) -> None:
         try:
             lobby.requests.check_may_decide(actor=actor, request_id=request_id)
         except LobbyError as error:
-            answer_click(body, respond, client, {"text": describe(error)})
+            answer_refusal(body, respond, client, error)
             return
         view = requests.deny_modal(request_id)
         if body.get("view", {}).get("type") == "modal":
@@ -120,7 +106,7 @@ def register(app, lobby: Lobby) -> None:
     on(invitations.CANCEL_INVITATION, cancel)
     on(links.JOIN_FROM_CARD, join)
 
-    def turn_page(body, context, respond):
+    def turn_page(body, context, respond, client):
         team, status, page = body["actions"][0]["value"].split("|")
         actor = actor_of(context, body["user"]["id"])
         try:
@@ -128,7 +114,7 @@ def register(app, lobby: Lobby) -> None:
                 actor=actor, team_name=team, status=status, page=int(page)
             )
         except LobbyError as error:
-            answer_click(body, respond, None, {"text": describe(error)})
+            answer_refusal(body, respond, client, error)
             return
         respond(replace_original=True, **invitations.invitations_page(listing))
 
