@@ -23,10 +23,10 @@ from bot.clock import Clock, SystemClock
 from bot.jobs import build_scheduler
 from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
-from handlers import actions, commands, errors, events, home, views, workspace
+from handlers.delivery.mailer import Mailer
+from handlers.delivery.outbox_worker import OutboxWorker
 from handlers.handoff import hand_off, run_handed_off
-from handlers.mailer import Mailer
-from handlers.outbox_worker import OutboxWorker
+from handlers.listeners import register_all
 from handlers.web import wsgi_app
 from storage.db import init_db
 
@@ -62,7 +62,7 @@ def create_app(
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.getLogger(name).level, logging.INFO))
     init_db(settings.database_url)
-    mailer = Mailer.from_url(settings.smtp_url) if settings.smtp_url else None
+    mailer = Mailer(settings.smtp) if settings.smtp else None
     lobby = Lobby(
         clock=clock or SystemClock(),
         defaults=settings.team_defaults,
@@ -78,13 +78,7 @@ def create_app(
         # Socket Mode has no signature to check; HTTP does, once, in the web process.
         request_verification_enabled=verify_requests and not settings.socket_mode,
     )
-    workspace.register(bolt, installed["team_id"])
-    errors.register(bolt)
-    commands.register(bolt, lobby)
-    actions.register(bolt, lobby)
-    views.register(bolt, lobby)
-    events.register(bolt, lobby)
-    home.register(bolt, lobby)
+    register_all(bolt, lobby, installed_team_id=installed["team_id"])
     worker = OutboxWorker(
         slack_client(settings, wait_on_rate_limits=False),
         lobby.clock,

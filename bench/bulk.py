@@ -55,7 +55,7 @@ class Harness:
             database_url=f"sqlite:///{workdir / 'bulk.db'}",
             slack_api_url=self.slack.api_url,
             port=0,
-            smtp_url=None,
+            smtp=None,
             join_url=None,
             team_defaults=TeamSettings(daily_invite_limit=10_000),
         )

@@ -20,8 +20,10 @@ from bench.sweep import fresh_database
 from bot.access import Actor
 from bot.home import INVITATIONS, all_pending, home_for
 from bot.service import Lobby
-from handlers import blocks, replies
-from handlers.home_view import home_view, show_all_modal
+from handlers.blocks import invitations as invitations_blocks
+from handlers.blocks import requests as requests_blocks
+from handlers.blocks import teams
+from handlers.blocks.home import home_view, show_all_modal
 from storage.db import db
 from storage.models import Invitation, JoinRequest, MemberRole, Membership
 from tests.support.fake_directory import FakeDirectory
@@ -98,17 +100,17 @@ def renders(lobby: Lobby) -> dict:
 
     def members():
         team, found = lobby.teams.members(actor=ADMIN, team_name=None)
-        return replies.members_list(team.name, found)
+        return teams.members_list(team.name, found)
 
     return {
         "/invite members": members,
-        "/invite list": lambda: blocks.invitations_page(
+        "/invite list": lambda: invitations_blocks.invitations_page(
             lobby.invitation_admin.list(actor=ADMIN, team_name=None, status="pending")
         ),
-        "/invite requests": lambda: replies.pending_requests(
+        "/invite requests": lambda: requests_blocks.pending_requests(
             lobby.requests.pending(actor=ADMIN, team_name=None)
         ),
-        "/invite teams": lambda: replies.teams_list(lobby.teams.list(actor=ADMIN)),
+        "/invite teams": lambda: teams.teams_list(lobby.teams.list(actor=ADMIN)),
         "App Home": lambda: home_view(home_for(actor=ADMIN, now=lobby.clock.now())),
         "Home: show all invitations": lambda: show_all_modal(
             all_pending(

@@ -11,7 +11,7 @@ from waitress.server import create_server
 
 from app import WORKER_THREADS, LobbyApp, create_app
 from bot import outbox
-from config import Settings
+from config import Settings, parse_smtp_url
 from handlers.handoff import hand_off, run_handed_off
 from tests.support.clock import ManualClock
 from tests.support.database import close_database, database_url
@@ -88,7 +88,7 @@ def start_app(request, slack, tmp_path):
             database_url=url,
             slack_api_url=slack.api_url,
             port=0,
-            smtp_url=smtp_url,
+            smtp=parse_smtp_url(smtp_url) if smtp_url else None,
             join_url=join_url,
         )
         clock = ManualClock(datetime.now(UTC).replace(tzinfo=None, microsecond=0))

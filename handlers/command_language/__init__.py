@@ -1,0 +1,81 @@
+"""The command language after `/invite`: Slack's escaped text in, a small frozen command out.
+
+Pure: no database, no Slack API. Every failure is a CommandError whose plain-text message
+names the word that could not be used and the form that was expected. The keywords,
+statuses, plans and limits are the service's own, from `bot.vocabulary`.
+"""
+
+from bot.teams import ChannelRef, UserGroupRef
+from bot.vocabulary import KEYWORDS
+from handlers.command_language.commands import (
+    Audit,
+    Command,
+    CreateRole,
+    CreateTeam,
+    DeleteRole,
+    DeleteTeam,
+    EmailTarget,
+    Help,
+    Invite,
+    JoinWithCode,
+    LimitLink,
+    LinkTeam,
+    ListInvitations,
+    ListRequests,
+    ListRoles,
+    ListTeams,
+    Members,
+    OpenInviteModal,
+    PostCard,
+    RemoveMember,
+    RequestToJoin,
+    ResetLink,
+    SeatLimit,
+    Seats,
+    SetRoles,
+    Settings,
+    ShowLink,
+    Target,
+    TransferOwnership,
+    UserTarget,
+)
+from handlers.command_language.errors import CommandError
+from handlers.command_language.parser import parse
+
+__all__ = [
+    "KEYWORDS",
+    "Audit",
+    "ChannelRef",
+    "Command",
+    "CommandError",
+    "CreateRole",
+    "CreateTeam",
+    "DeleteRole",
+    "DeleteTeam",
+    "EmailTarget",
+    "Help",
+    "Invite",
+    "JoinWithCode",
+    "LimitLink",
+    "LinkTeam",
+    "ListInvitations",
+    "ListRequests",
+    "ListRoles",
+    "ListTeams",
+    "Members",
+    "OpenInviteModal",
+    "PostCard",
+    "RemoveMember",
+    "RequestToJoin",
+    "ResetLink",
+    "SeatLimit",
+    "Seats",
+    "SetRoles",
+    "Settings",
+    "ShowLink",
+    "Target",
+    "TransferOwnership",
+    "UserGroupRef",
+    "UserTarget",
+    "parse",
+]

@@ -1,0 +1,266 @@
+"""The parser: one function per command word, then `parse`, the entry point."""
+
+import re
+
+from bot.teams import ChannelRef, UserGroupRef
+from bot.vocabulary import (
+    INVITATION_FILTERS,
+    MAX_LINK_DAYS,
+    MAX_LINK_USES,
+    MAX_SEATS,
+    MAX_TARGETS,
+    PLANS,
+    InvitationStatus,
+)
+from handlers.command_language.commands import (
+    Audit,
+    Command,
+    CreateRole,
+    CreateTeam,
+    DeleteRole,
+    DeleteTeam,
+    EmailTarget,
+    Help,
+    Invite,
+    JoinWithCode,
+    LimitLink,
+    LinkTeam,
+    ListInvitations,
+    ListRequests,
+    ListRoles,
+    ListTeams,
+    Members,
+    OpenInviteModal,
+    PostCard,
+    RemoveMember,
+    RequestToJoin,
+    ResetLink,
+    SeatLimit,
+    Seats,
+    SetRoles,
+    Settings,
+    ShowLink,
+    Target,
+    TransferOwnership,
+)
+from handlers.command_language.cursor import Cursor
+from handlers.command_language.errors import CommandError, unknown_command
+from handlers.command_language.slots import (
+    as_permission,
+    as_resource,
+    as_role,
+    as_target,
+    as_user,
+    name_list,
+    optional_team,
+    required_team,
+    take_as,
+    team_after,
+    whole_number,
+)
+from handlers.command_language.tokens import Kind
+
+INVITE_CLAUSES = ("to", "as", "message")
+NUMBERISH = re.compile(r"[+-]?[0-9][0-9.]*")
+_ROLES_EXPECTED = "role names like member or admin,manager"
+_PEOPLE_EXPECTED = "people like @alice or alice@example.com"
+
+
+def _invite(cursor: Cursor) -> Command:
+    usage = '/invite @alice @bob [to TEAM] [as ROLE[,ROLE]] [message "…"]'
+    targets: dict[tuple[str, str], Target] = {}
+    while cursor.peek() is not None and cursor.keyword() not in INVITE_CLAUSES:
+        target = take_as(cursor, as_target, _PEOPLE_EXPECTED)
+        targets.setdefault(_identity(target), target)
+    if not targets:
+        raise cursor.fail(f"people to invite first, as in {usage}")
+    if len(targets) > MAX_TARGETS:
+        raise CommandError(
+            f"I can invite at most {MAX_TARGETS} people at once, and {len(targets)} were given."
+        )
+    team, roles, message = None, (), None
+    for clause in cursor.clauses(INVITE_CLAUSES, usage):
+        if clause == "to":
+            team = required_team(cursor, usage)
+        elif clause == "as":
+            roles = name_list(cursor, INVITE_CLAUSES, as_role, _ROLES_EXPECTED)
+        else:
+            message = _message(cursor)
+    return cursor.finish(Invite(tuple(targets.values()), team, roles, message), usage)
+
+
+def _identity(target: Target) -> tuple[str, str]:
+    if isinstance(target, EmailTarget):
+        return ("email", target.address.lower())
+    return ("id", target.user_id) if target.user_id else ("name", (target.name or "").lower())
+
+
+def _message(cursor: Cursor) -> str:
+    token = cursor.peek()
+    if token is not None and token.kind is Kind.UNTERMINATED:
+        raise cursor.fail("a closed quote")
+    message = cursor.take().text if token and token.kind is Kind.QUOTED else cursor.rest()
+    if not message:
+        raise CommandError('“message” needs some text: expected message "Welcome aboard!".')
+    return message
+
+
+def _list(cursor: Cursor) -> Command:
+    team = optional_team(cursor)
+    status = cursor.take_keyword(*INVITATION_FILTERS) or InvitationStatus.PENDING
+    return cursor.finish(
+        ListInvitations(team, status), "/invite list [TEAM] [" + "|".join(INVITATION_FILTERS) + "]"
+    )
+
+
+def _link(cursor: Cursor) -> Command:
+    if cursor.take_keyword("reset"):
+        return cursor.finish(ResetLink(optional_team(cursor)), "/invite link reset [TEAM]")
+    if cursor.take_keyword("limit"):
+        return _link_limit(cursor)
+    return cursor.finish(ShowLink(optional_team(cursor)), "/invite link [TEAM]")
+
+
+def _link_limit(cursor: Cursor) -> Command:
+    usage = "/invite link limit [TEAM] [uses N] [expires DAYS|never]"
+    team = optional_team(cursor)
+    max_uses = expires_days = None
+    never_expires = False
+    for clause in cursor.clauses(("uses", "expires"), usage):
+        if clause == "uses":
+            max_uses = whole_number(
+                cursor, MAX_LINK_USES, f"a number of uses from 1 to {MAX_LINK_USES}"
+            )
+        elif cursor.take_keyword("never"):
+            never_expires = True
+        else:
+            expires_days = whole_number(
+                cursor, MAX_LINK_DAYS, f"days from 1 to {MAX_LINK_DAYS}, or never"
+            )
+    if max_uses is None and expires_days is None and not never_expires:
+        raise cursor.fail(f"uses N or expires DAYS|never, as in {usage}")
+    return cursor.finish(LimitLink(team, max_uses, expires_days, never_expires), usage)
+
+
+def _join(cursor: Cursor) -> Command:
+    usage = "/invite join CODE"
+    token = cursor.peek()
+    if token is None or token.kind is not Kind.WORD:
+        raise cursor.fail(f"an invite code, as in {usage}")
+    return cursor.finish(JoinWithCode(cursor.take().text), usage)
+
+
+def _role(cursor: Cursor) -> Command:
+    if cursor.take_keyword("create"):
+        usage = "/invite role create NAME PERM[,PERM] [in TEAM]"
+        name = take_as(cursor, as_role, f"a new role name, as in {usage}")
+        permissions = name_list(cursor, ("in",), as_permission, "permissions like invite,view")
+        return cursor.finish(CreateRole(name, permissions, team_after(cursor, "in", usage)), usage)
+    if cursor.take_keyword("delete"):
+        usage = "/invite role delete NAME [in TEAM]"
+        name = take_as(cursor, as_role, f"a role name, as in {usage}")
+        return cursor.finish(DeleteRole(name, team_after(cursor, "in", usage)), usage)
+    usage = "/invite role @alice ROLE[,ROLE] [in TEAM]"
+    user = take_as(cursor, as_user, f"a person, create or delete, as in {usage}")
+    roles = name_list(cursor, ("in",), as_role, _ROLES_EXPECTED)
+    return cursor.finish(SetRoles(user, roles, team_after(cursor, "in", usage)), usage)
+
+
+def _transfer(cursor: Cursor) -> Command:
+    usage = "/invite transfer TEAM @alice"
+    team = required_team(cursor, usage)
+    return cursor.finish(
+        TransferOwnership(team, take_as(cursor, as_user, f"a person, as in {usage}")), usage
+    )
+
+
+def _remove(cursor: Cursor) -> Command:
+    usage = "/invite remove @alice [from TEAM]"
+    user = take_as(cursor, as_user, f"a person, as in {usage}")
+    return cursor.finish(RemoveMember(user, team_after(cursor, "from", usage)), usage)
+
+
+def _team_command(cursor: Cursor) -> Command:
+    if cursor.take_keyword("create"):
+        usage = "/invite team create NAME [parent PARENT]"
+        name = required_team(cursor, usage)
+        return cursor.finish(CreateTeam(name, team_after(cursor, "parent", usage)), usage)
+    if cursor.take_keyword("delete"):
+        usage = "/invite team delete TEAM"
+        return cursor.finish(DeleteTeam(required_team(cursor, usage)), usage)
+    if cursor.take_keyword("link"):
+        return _link_team(cursor)
+    raise cursor.fail("create, delete or link, as in /invite team create NAME")
+
+
+def _link_team(cursor: Cursor) -> Command:
+    expected = "channels like #design or a user group like @design-team"
+    team = optional_team(cursor)
+    resources: list[ChannelRef | UserGroupRef] = []
+    while cursor.peek() is not None:
+        resources.append(take_as(cursor, as_resource, expected))
+    if not resources:
+        raise cursor.fail(f"{expected}, as in /invite team link TEAM #chan @group")
+    unique = tuple(dict.fromkeys(resources))
+    channels = tuple(r for r in unique if isinstance(r, ChannelRef))
+    return LinkTeam(team, channels, tuple(r for r in unique if isinstance(r, UserGroupRef)))
+
+
+def _seats(cursor: Cursor) -> Command:
+    usage = "/invite seats [TEAM] [N|" + "|".join(PLANS) + "]"
+    token = cursor.peek()
+    # A trailing number is the limit, so "seats 2024" sets 2024 seats, not team 2024's.
+    lone_number = cursor.remaining() == 1 and bool(NUMBERISH.fullmatch(token.text))
+    team = None if lone_number else optional_team(cursor)
+    limit = None
+    if plan := cursor.take_keyword(*PLANS):
+        limit = SeatLimit(plan=plan)
+    elif cursor.peek() is not None:
+        expected = f"a seat count from 1 to {MAX_SEATS} or a plan: " + ", ".join(PLANS)
+        limit = SeatLimit(seats=whole_number(cursor, MAX_SEATS, expected))
+    return cursor.finish(Seats(team, limit), usage)
+
+
+def _team_only(command: type[Command], usage: str):
+    return lambda cursor: cursor.finish(command(optional_team(cursor)), usage)
+
+
+_COMMANDS = {
+    "help": lambda cursor: Help(),  # "help link" and the like still show help
+    "teams": lambda cursor: cursor.finish(ListTeams(), "/invite teams"),
+    "members": _team_only(Members, "/invite members [TEAM]"),
+    "list": _list,
+    "link": _link,
+    "card": _team_only(PostCard, "/invite card [TEAM]"),
+    "join": _join,
+    "request": lambda cursor: RequestToJoin(cursor.rest()),
+    "requests": _team_only(ListRequests, "/invite requests [TEAM]"),
+    "role": _role,
+    "roles": _team_only(ListRoles, "/invite roles [TEAM]"),
+    "transfer": _transfer,
+    "remove": _remove,
+    "team": _team_command,
+    "seats": _seats,
+    "settings": _team_only(Settings, "/invite settings [TEAM]"),
+    "audit": lambda cursor: cursor.finish(
+        Audit(optional_team(cursor), bool(cursor.take_keyword("csv"))),
+        "/invite audit [TEAM] [csv]",
+    ),
+}
+
+
+def parse(text: str) -> Command:
+    """Parse the text after /invite, as Slack sends it, or raise CommandError."""
+    if not isinstance(text, str):
+        raise CommandError("I couldn't read the command text: expected words after /invite.")
+    cursor = Cursor(text)
+    first = cursor.peek()
+    if first is None:
+        return OpenInviteModal()
+    command = cursor.keyword()
+    if command in _COMMANDS:
+        cursor.take()
+        return _COMMANDS[command](cursor)
+    if command in INVITE_CLAUSES or first.kind is Kind.SPECIAL or as_target(first):
+        return _invite(cursor)
+    raise unknown_command(first)

@@ -1,0 +1,129 @@
+"""Deliver outbox notices to Slack from a background thread, retrying what Slack refuses for now."""
+
+import logging
+import threading
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import outbox
+from bot.clock import Clock
+from handlers.delivery import Delivery, deliver, publish_homes
+from handlers.delivery.mailer import Mailer
+from storage.db import db
+
+log = logging.getLogger(__name__)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        client: WebClient,
+        clock: Clock,
+        *,
+        mailer: Mailer | None = None,
+        join_url: str | None = None,
+        instance_id: str = "lobby",
+        poll_seconds: float = 0.2,
+    ):
+        self.client = client
+        self.instance_id = instance_id
+        self.mailer = mailer
+        self.join_url = join_url
+        self.clock = clock
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def deliver_due(self) -> int:
+        """Deliver every notice that is due now; returns how many were tried."""
+        now = self.clock.now()
+        with db.connection_context():
+            claimed = outbox.claim_due(now, self.instance_id)
+        homes: set[tuple[str, str]] = set()
+        for item in claimed:
+            self._deliver_one(item, now, homes)
+        self._publish_homes(homes, now)
+        return len(claimed)
+
+    def _publish_homes(self, homes, now) -> None:
+        """Best effort: a Home is published again whenever its owner opens it."""
+        try:
+            with db.connection_context():
+                publish_homes(self.client, homes, now)
+        except (SlackApiError, URLError, OSError) as error:
+            log.warning("could not refresh %d App Homes: %r", len(homes), error)
+
+    def _deliver_one(self, item: outbox.Claimed, now, homes) -> None:
+        try:
+            delivery = Delivery(
+                self.client,
+                item.workspace_id,
+                now,
+                notice_id=item.notice_id,
+                retrying=item.attempts > 1,
+                mailer=self.mailer,
+                join_url=self.join_url,
+                homes=homes,
+            )
+            deliver(delivery, item.notice)
+        except SlackApiError as error:
+            status = error.response.status_code
+            retry_after = error.response.headers.get("Retry-After") if status == 429 else None
+            self._settle_failure(
+                item,
+                now,
+                f"{status} {error.response.get('error')}",
+                retry_after=float(retry_after) if retry_after else None,
+                permanent=_is_permanent(status, error.response.get("error")),
+            )
+        except (URLError, ConnectionError, TimeoutError, OSError) as error:
+            self._settle_failure(item, now, repr(error), retry_after=None, permanent=False)
+        except Exception as error:  # noqa: BLE001 - one bad notice must not strand its batch
+            log.exception("notice %s (%s) could not be delivered", item.notice_id, item.notice.kind)
+            self._settle_failure(item, now, repr(error), retry_after=None, permanent=False)
+        else:
+            with db.connection_context():
+                outbox.mark_sent(item, now)
+
+    def _settle_failure(self, item, now, error, *, retry_after, permanent) -> None:
+        with db.connection_context():
+            gave_up = outbox.mark_failed(
+                item, now, error, retry_after=retry_after, permanent=permanent
+            )
+        level = logging.ERROR if gave_up else logging.WARNING
+        log.log(level, "notice %s (%s): %s", item.notice_id, item.notice.kind, error)
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                tried = self.deliver_due()
+            except Exception:  # noqa: BLE001 - the worker must outlive any one failure
+                log.exception("outbox worker pass failed")
+                tried = 0
+            if not tried:
+                self._stop.wait(self.poll_seconds)
+
+    def start(self) -> None:
+        with db.connection_context():
+            released = outbox.release_claims_of(self.instance_id)
+        if released:
+            log.warning("offering again %d notices this instance left mid-delivery", released)
+        self._thread = threading.Thread(target=self.run, name="outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+
+# Errors Slack returns with HTTP 200 that still mean "try again later".
+TRANSIENT_SLACK_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+
+
+def _is_permanent(status: int, error: str | None) -> bool:
+    if status == 429 or status >= 500:
+        return False
+    return error not in TRANSIENT_SLACK_ERRORS

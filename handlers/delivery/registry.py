@@ -1,0 +1,119 @@
+"""The deliverer registry and the `Delivery` every deliverer is given.
+
+Deliverers register with `@delivers(NoticeType)`; `handlers.delivery` imports every
+sender module, so `deliver` knows them all once the package is loaded.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_sdk import WebClient
+
+from bot import notices as n
+from bot import outbox
+from bot.access import Actor
+from bot.home import home_for
+from handlers.blocks import common
+from handlers.blocks.home import home_view
+from handlers.delivery.mailer import Mailer
+
+DELIVERERS: dict[type, Callable] = {}
+NOTICE_EVENT = "lobby_notice"
+HISTORY_SEARCHED = 50  # a retry follows the lost attempt closely; it is among the newest
+
+
+def delivers(notice_type: type):
+    def decorate(function):
+        DELIVERERS[notice_type] = function
+        return function
+
+    return decorate
+
+
+class Delivery:
+    """What a deliverer needs besides the notice: the Slack client and a way to remember posts."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        workspace_id: str,
+        now: datetime,
+        *,
+        notice_id: int = 0,
+        retrying: bool = False,
+        mailer: Mailer | None = None,
+        join_url: str | None = None,
+        homes: set | None = None,
+    ):
+        self.client = client
+        self.homes = homes if homes is not None else set()
+        self.workspace_id = workspace_id
+        self.now = now
+        self.notice_id = notice_id
+        self.retrying = retrying
+        self.mailer = mailer
+        self.join_url = join_url
+
+    def post(self, channel: str, message: dict, subject: str | None = None) -> dict:
+        """Post once: every post carries its notice's id as message metadata, and a retry
+        first looks for a post an earlier, interrupted attempt already made."""
+        response = self._posted_before(channel) if self.retrying else None
+        if response is None:
+            metadata = {"event_type": NOTICE_EVENT, "event_payload": {"notice": self.notice_id}}
+            response = self.client.chat_postMessage(channel=channel, metadata=metadata, **message)
+        if subject:
+            outbox.remember_message(
+                self.workspace_id, subject, response["channel"], response["ts"], self.now
+            )
+        return response
+
+    def _posted_before(self, channel: str) -> dict | None:
+        """The message this notice already posted to `channel` (a user's DM, or a channel
+        such as a team's notification channel), if an earlier attempt got through."""
+        if channel.startswith(("U", "W")):
+            channel = self.client.conversations_open(users=channel)["channel"]["id"]
+        history = self.client.conversations_history(
+            channel=channel, include_all_metadata=True, limit=HISTORY_SEARCHED
+        )
+        for message in history["messages"]:
+            payload = message.get("metadata", {}).get("event_payload", {})
+            if payload.get("notice") == self.notice_id:
+                return {"channel": channel, "ts": message["ts"]}
+        return None
+
+    def refresh_home(self, user_id: str) -> None:
+        """Re-publish someone's App Home after a change that concerns them: noted here,
+        published once per person per batch by `publish_homes`."""
+        if user_id.startswith(("U", "W")):  # a channel has no Home
+            self.homes.add((self.workspace_id, user_id))
+
+    def granted(self, user_id: str, kind: str, resource_id: str) -> None:
+        outbox.record_grant(self.workspace_id, user_id, kind, resource_id, self.now)
+
+    def revoked(self, user_id: str, kind: str, resource_id: str) -> None:
+        outbox.drop_grant(self.workspace_id, user_id, kind, resource_id)
+
+    def update_all(self, subject: str, message: dict) -> None:
+        """Update every message remembered for `subject` (e.g. each copy of a request)."""
+        for channel, ts in outbox.messages_about(subject):
+            self.client.chat_update(channel=channel, ts=ts, **message)
+
+    def record_refusal(self, team: str, action: str, user_id: str, resource: str, code: str):
+        """Slack refused a sync step: kept in the team's audit trail."""
+        outbox.record_sync_refusal(
+            self.workspace_id, team, action, user_id, resource, code, self.now
+        )
+
+    def tell_admins(self, admins: list[str], text: str) -> None:
+        for admin in admins:
+            self.post(admin, common.message(text))
+
+
+def publish_homes(client: WebClient, homes: set[tuple[str, str]], now: datetime) -> None:
+    for workspace_id, user_id in sorted(homes):
+        home = home_for(actor=Actor(workspace_id=workspace_id, user_id=user_id), now=now)
+        client.views_publish(user_id=user_id, view=home_view(home))
+
+
+def deliver(delivery: Delivery, notice: n.Notice) -> None:
+    DELIVERERS[type(notice)](delivery, notice)

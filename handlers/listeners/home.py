@@ -1,0 +1,51 @@
+"""The App Home tab: published when opened and after changes that concern the person."""
+
+import re
+
+from slack_sdk import WebClient
+
+from bot.access import Actor
+from bot.errors import LobbyError
+from bot.home import all_pending, home_for
+from bot.service import Lobby
+from handlers.blocks.home import (
+    HOME_SHOW_ALL,
+    home_view,
+    parse_show_all,
+    show_all_modal,
+)
+from handlers.listeners.answers import answer_refusal
+from handlers.slack.context import actor_of
+
+
+def publish_home(client: WebClient, actor: Actor, lobby: Lobby) -> None:
+    home = home_for(actor=actor, now=lobby.clock.now())
+    client.views_publish(user_id=actor.user_id, view=home_view(home))
+
+
+def register(app, lobby: Lobby) -> None:
+    @app.event("app_home_opened")
+    def on_home_opened(event, context, client):
+        if event.get("tab", "home") == "home":
+            publish_home(client, actor_of(context, event["user"]), lobby)
+
+    def acknowledge(ack):
+        ack()
+
+    def open_show_all(body, context, client, respond):
+        actor = actor_of(context, body["user"]["id"])
+        kind, team, page = parse_show_all(body["actions"][0]["value"])
+        try:
+            shown = all_pending(
+                actor=actor, kind=kind, team_name=team, page=page, now=lobby.clock.now()
+            )
+        except LobbyError as error:
+            answer_refusal(body, respond, client, error)
+            return
+        view = show_all_modal(shown)
+        if body.get("view", {}).get("type") == "modal":
+            client.views_update(view_id=body["view"]["id"], view=view)
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    app.action(re.compile(f"^{HOME_SHOW_ALL}"))(ack=acknowledge, lazy=[open_show_all])

@@ -1,0 +1,164 @@
+"""Modal submissions: the invite form."""
+
+import re
+
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import InvalidSetting, LobbyError
+from bot.invitations import normalize_email
+from bot.service import Lobby
+from bot.vocabulary import MAX_TARGETS
+from handlers.blocks import invitations, requests
+from handlers.blocks.invitations import INVITE_MODAL
+from handlers.blocks.refusals import describe
+from handlers.blocks.requests import DENY_MODAL, REQUEST_MODAL
+from handlers.blocks.settings import NUMBER_SETTINGS, SETTINGS_MODAL
+from handlers.listeners.answers import answer_refusal
+from handlers.slack.context import actor_of
+from handlers.slack.directory import SlackDirectory
+
+EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def register(app, lobby: Lobby) -> None:
+    def validate(ack, view, body, context):
+        """Refuse bad input inline, in the modal; accept the rest and work after the ack."""
+        form = InviteForm.read(view)
+        errors = form.errors()
+        if not errors:
+            try:
+                lobby.invitations.check_invite(
+                    actor=actor_of(context, body["user"]["id"]),
+                    team_name=form.team,
+                    roles=form.roles,
+                )
+            except LobbyError as error:
+                errors = {"roles": describe(error)}
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+    def send(view, body, context, client):
+        form = InviteForm.read(view)
+        if form.errors():
+            return
+        actor = actor_of(context, body["user"]["id"])
+        try:
+            result = lobby.invitations.invite(
+                actor=actor,
+                team_name=form.team,
+                user_ids=form.user_ids,
+                emails=form.emails,
+                roles=form.roles,
+                message=form.message,
+                directory=SlackDirectory(client),
+            )
+        except (LobbyError, SlackApiError) as error:
+            answer_refusal(body, None, client, error)
+            return
+        client.chat_postMessage(channel=actor.user_id, **invitations.invite_summary(result))
+
+    app.view(INVITE_MODAL)(ack=validate, lazy=[send])
+
+    def acknowledge(ack):
+        ack()
+
+    def deny(view, body, context, client):
+        reason = _value(view, "reason") or None
+        actor = actor_of(context, body["user"]["id"])
+        request_id = int(view["private_metadata"])
+        try:
+            lobby.requests.deny(actor=actor, request_id=request_id, reason=reason)
+        except LobbyError as error:
+            answer_refusal(body, None, client, error)
+
+    def ask(view, body, context, client):
+        actor = actor_of(context, body["user"]["id"])
+        team = view["state"]["values"]["team"]["team"]["selected_option"]["value"]
+        note = _value(view, "note") or None
+
+        try:
+            asked = lobby.requests.ask(actor=actor, team_name=team, note=note)
+        except LobbyError as error:
+            answer_refusal(body, None, client, error)
+            return
+        client.chat_postMessage(channel=actor.user_id, **requests.request_sent(asked.team.name))
+
+    def save_settings(ack, view, body, context):
+        """Settings are quick database work: saved within the ack, errors shown inline."""
+        actor = actor_of(context, body["user"]["id"])
+        try:
+            changes = settings_from(view["state"]["values"])
+            lobby.settings.update(actor=actor, team_name=view["private_metadata"], changes=changes)
+        except InvalidSetting as error:
+            ack(response_action="errors", errors={error.field: describe(error)})
+            return
+        except LobbyError as error:
+            ack(response_action="errors", errors={"invite_policy": describe(error)})
+            return
+        ack()
+
+    app.view(SETTINGS_MODAL)(save_settings)
+    app.view(DENY_MODAL)(ack=acknowledge, lazy=[deny])
+    app.view(REQUEST_MODAL)(ack=acknowledge, lazy=[ask])
+
+
+def _value(view: dict, block_id: str) -> str:
+    return (view["state"]["values"].get(block_id, {}).get(block_id, {}).get("value") or "").strip()
+
+
+class InviteForm:
+    """The values of a submitted invite modal."""
+
+    def __init__(self, values: dict, private_metadata: str):
+        def value(block, key):
+            return values.get(block, {}).get(block, {}).get(key)
+
+        selected_team = value("team", "selected_option")
+        self.team = selected_team["value"] if selected_team else (private_metadata or None)
+        self.user_ids: list[str] = value("people", "selected_users") or []
+        raw_emails = value("emails", "value") or ""
+        self.emails = [e for e in EMAIL_SEPARATORS.split(raw_emails) if e]
+        self.roles = [o["value"] for o in value("roles", "selected_options") or []]
+        self.message = (value("message", "value") or "").strip() or None
+
+    @classmethod
+    def read(cls, view: dict) -> "InviteForm":
+        return cls(view["state"]["values"], view.get("private_metadata", ""))
+
+    def errors(self) -> dict[str, str]:
+        errors = {}
+        count = len(self.user_ids) + len(self.emails)
+        if count == 0:
+            errors["people"] = "Pick someone, or enter email addresses below."
+        elif count > MAX_TARGETS:
+            errors["people"] = f"At most {MAX_TARGETS} people at once; you chose {count}."
+        for raw in self.emails:
+            address, reason = normalize_email(raw)
+            if address is None:
+                errors["emails"] = f"“{raw}” is not an email address: {reason}"
+                break
+        if not self.roles:
+            errors["roles"] = "Choose at least one role."
+        return errors
+
+
+def settings_from(values: dict) -> dict:
+    """The submitted settings form as setting values (numbers checked as whole numbers)."""
+
+    def chosen(block):
+        return values[block][block]
+
+    changes = {
+        name: chosen(name)["selected_option"]["value"]
+        for name in ("invite_policy", "link_policy", "default_role")
+    }
+    for name, _ in NUMBER_SETTINGS:
+        raw = (chosen(name).get("value") or "").strip()
+        if not raw.lstrip("-").isdigit():
+            raise InvalidSetting(field=name, reason="a whole number")
+        changes[name] = int(raw)
+    changes["notification_channel"] = chosen("notification_channel").get("selected_conversation")
+    changes["digest_enabled"] = bool(chosen("digest_enabled").get("selected_options"))
+    return changes
