@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.clock import Clock, SystemClock
-from bot.jobs import build_scheduler
+from bot.jobs.scheduler import build_scheduler
 from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
 from handlers.delivery.mailer import Mailer

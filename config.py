@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, unquote, urlparse, urlsplit
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.permissions import INVITE_POLICIES, LINK_POLICIES
-from bot.team_settings import TeamSettings
+from bot.roles.permissions import INVITE_POLICIES, LINK_POLICIES
+from bot.teams.settings import TeamSettings
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 

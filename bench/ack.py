@@ -103,7 +103,7 @@ def wait_for_team(db_path: Path, timeout: float = 10.0) -> None:
 
 def seed_inviters(db_path: Path) -> None:
     """Make the other inviters admins of the team, through the app's own rules."""
-    from bot import membership
+    from bot.teams import membership
     from storage.db import db, init_db
     from storage.models import Team
 

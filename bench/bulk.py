@@ -17,7 +17,7 @@ from pathlib import Path
 from waitress.server import create_server
 
 from bench.common import SIGNING_SECRET, Goal, QueryCounter, Section, ratio, table
-from bot.team_settings import TeamSettings
+from bot.teams.settings import TeamSettings
 from config import Settings
 from tests.support.slack_requests import SlackRequests
 from tests.support.slack_standin import SlackStandIn, scopes_from_manifest
@@ -160,7 +160,7 @@ def run() -> Section:
             slope <= 1.0,
             f"{q1} queries for 1 target, {q50} for 50: {slope:.1f} more per target",
             cause=(
-                "`bot/invitations.py` `Invitations.invite` handles each target alone: "
+                "`bot/invitations/service.py` `Invitations.invite` handles each target alone: "
                 "`_already_in_or_invited` (2 SELECTs), `_invite_one` (SAVEPOINT, "
                 "`_expire_due_for` UPDATE, INSERT, RELEASE), `announce` → `notices.record` "
                 "(SAVEPOINT, INSERT, RELEASE) and `audit.record` (INSERT): ~10 per target"

@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.common import Goal, QueryCounter, Section, ratio, table
 from bench.sweep import fresh_database
 from bot.access import Actor
-from bot.home import INVITATIONS, all_pending, home_for
+from bot.home.service import INVITATIONS, all_pending, home_for
 from bot.service import Lobby
 from handlers.blocks import invitations as invitations_blocks
 from handlers.blocks import requests as requests_blocks

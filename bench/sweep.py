@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import psycopg2
-
-from bench.common import Goal, Section, ratio, table
 from bot.expiry import expire_due_invitations
 from bot.team_settings import TeamSettings
+
+from bench.common import Goal, Section, ratio, table
 from storage.db import db, init_db
 from storage.models import AuditEntry, Invitation, Notice, Team
 

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from bot.errors import NotAllowed, NotARootTeam, NoTeamsYet, TeamNotFound, TeamRequired
-from bot.membership import role_book, roles_of, root_of
-from bot.permissions import Action
+from bot.roles.permissions import Action
+from bot.teams.membership import role_book, roles_of, root_of
 from storage.models import Team
 
 

@@ -1,18 +1,18 @@
 """The invitation service: one object the handlers and jobs talk to."""
 
-from bot.audit_log import AuditLog
+from bot.audit.log import AuditLog
 from bot.clock import Clock, SystemClock
-from bot.email_claims import EmailClaims
-from bot.invitation_admin import InvitationAdmin
-from bot.invitations import Invitations
-from bot.links import Links
-from bot.plans import Seats
-from bot.removal import Removal
-from bot.requests import Requests
-from bot.roles import Roles
-from bot.settings_editor import SettingsEditor
-from bot.team_settings import TeamSettings
-from bot.teams import Teams
+from bot.invitations.admin import InvitationAdmin
+from bot.invitations.email_claims import EmailClaims
+from bot.invitations.service import Invitations
+from bot.links.service import Links
+from bot.requests.service import Requests
+from bot.roles.service import Roles
+from bot.seats.plans import Seats
+from bot.teams.removal import Removal
+from bot.teams.service import Teams
+from bot.teams.settings import TeamSettings
+from bot.teams.settings_editor import SettingsEditor
 
 
 class Lobby:

@@ -1,4 +1,4 @@
-"""The App Home tab and its "show all" modal: pure builders from `bot.home` data.
+"""The App Home tab and its "show all" modal: pure builders from `bot.home.service` data.
 
 A view holds at most 100 blocks, so every list is cut (the service already
 sends at most `bot.home.SHOWN` rows of each admin list, with its total), and
@@ -6,7 +6,7 @@ admin team sections that no longer fit are left out whole, with a line saying
 how many and where to find them.
 """
 
-from bot.home import INVITATIONS, REQUESTS, AdminTeam, Home, ShowAllPage
+from bot.home.service import INVITATIONS, REQUESTS, AdminTeam, Home, ShowAllPage
 from handlers.blocks import mrkdwn as md
 from handlers.blocks.common import (
     actions,

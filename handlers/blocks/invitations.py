@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from bot.invitations import InviteResult
+from bot.invitations.service import InviteResult
 from bot.vocabulary import InvitationStatus
 from handlers.blocks import mrkdwn as md
 from handlers.blocks.common import (

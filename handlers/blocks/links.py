@@ -1,6 +1,6 @@
 """Invite links and join cards: the card for a channel and the replies about codes."""
 
-from bot.cards import CardFacts
+from bot.links.cards import CardFacts
 from handlers.blocks import mrkdwn as md
 from handlers.blocks.common import (
     button,

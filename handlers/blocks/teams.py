@@ -1,6 +1,6 @@
 """Teams: created, listed, linked, members, removal and deletion."""
 
-from bot.teams import LinkResult, TeamSummary
+from bot.teams.service import LinkResult, TeamSummary
 from handlers.blocks import mrkdwn as md
 from handlers.blocks.common import (
     button,

@@ -5,7 +5,7 @@ names the word that could not be used and the form that was expected. The keywor
 statuses, plans and limits are the service's own, from `bot.vocabulary`.
 """
 
-from bot.teams import ChannelRef, UserGroupRef
+from bot.teams.service import ChannelRef, UserGroupRef
 from bot.vocabulary import KEYWORDS
 from handlers.command_language.commands import (
     Audit,

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from bot.teams import ChannelRef, UserGroupRef
+from bot.teams.service import ChannelRef, UserGroupRef
 from bot.vocabulary import InvitationStatus
 
 

@@ -2,7 +2,7 @@
 
 import re
 
-from bot.teams import ChannelRef, UserGroupRef
+from bot.teams.service import ChannelRef, UserGroupRef
 from bot.vocabulary import (
     INVITATION_FILTERS,
     MAX_LINK_DAYS,

@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from bot.teams import ChannelRef, UserGroupRef
+from bot.teams.service import ChannelRef, UserGroupRef
 from bot.vocabulary import KEYWORDS
 from handlers.command_language.commands import EmailTarget, Target, UserTarget
 from handlers.command_language.cursor import Cursor

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from bot import notices as n
-from bot import outbox
+from bot.outbox import claims as outbox
+from bot.outbox import notices as n
 from handlers.blocks import common, invitations
 from handlers.blocks import mrkdwn as md
 from handlers.delivery.mailer import invitation_email

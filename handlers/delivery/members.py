@@ -1,8 +1,8 @@
 """Deliver membership notices: welcome, new member, removal, full seats, join cards."""
 
-from bot import notices as n
-from bot import outbox
-from bot.cards import CardFacts
+from bot.links.cards import CardFacts
+from bot.outbox import claims as outbox
+from bot.outbox import notices as n
 from handlers.blocks import common, links
 from handlers.blocks import mrkdwn as md
 from handlers.delivery.registry import Delivery, delivers

@@ -7,8 +7,8 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import outbox
 from bot.clock import Clock
+from bot.outbox import claims as outbox
 from handlers.delivery import Delivery, deliver, publish_homes
 from handlers.delivery.mailer import Mailer
 from storage.db import db

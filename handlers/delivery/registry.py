@@ -9,10 +9,10 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot import notices as n
-from bot import outbox
 from bot.access import Actor
-from bot.home import home_for
+from bot.home.service import home_for
+from bot.outbox import claims as outbox
+from bot.outbox import notices as n
 from handlers.blocks import common
 from handlers.blocks.home import home_view
 from handlers.delivery.mailer import Mailer

@@ -1,7 +1,7 @@
 """Deliver join-request notices: the approvers' copies, the answer, reminders, digests."""
 
-from bot import notices as n
-from bot import outbox
+from bot.outbox import claims as outbox
+from bot.outbox import notices as n
 from bot.vocabulary import RequestStatus
 from handlers.blocks import common, requests
 from handlers.blocks import mrkdwn as md

@@ -4,7 +4,7 @@ away only what Lobby itself added, when they leave."""
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import notices as n
+from bot.outbox import notices as n
 from handlers.blocks import mrkdwn as md
 from handlers.delivery.registry import Delivery, delivers
 

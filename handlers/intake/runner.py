@@ -14,7 +14,7 @@ from datetime import timedelta
 from peewee import IntegrityError
 from slack_sdk import WebClient
 
-from bot import notices
+from bot.outbox import notices
 from bot.service import Lobby
 from handlers.intake.runs import RUNS, Reply, Run
 from storage import intake
@@ -101,7 +101,7 @@ class Runner:
         )
         try:
             with db.atomic():
-                RUNS[item.handler](run)
+                run.call(RUNS[item.handler])
                 intake.mark_done(item, now)
         except IntegrityError as error:
             if intake.is_done(item):  # another worker took over a lapsed lease and finished
@@ -128,9 +128,5 @@ class Runner:
             intake.give_up(item, repr(error))
         with db.atomic():
             text = GAVE_UP.format(attempts=item.attempts)
-            reply = Reply(
-                user=run.user_id,
-                message={"text": text},
-                response_url=run.payload.get("response_url"),
-            )
+            reply = Reply(user=run.user_id, message={"text": text}, response_url=run.response_url)
             notices.record(run.workspace_id, reply, run.now)

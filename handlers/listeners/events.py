@@ -3,7 +3,7 @@
 from slack_bolt.response import BoltResponse
 
 from bot.access import Actor
-from bot.inbox import first_delivery
+from bot.outbox.inbox import first_delivery
 from bot.service import Lobby
 
 

@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 
 from bot.access import Actor
 from bot.errors import LobbyError
-from bot.home import all_pending, home_for
+from bot.home.service import all_pending, home_for
 from bot.service import Lobby
 from handlers.blocks.home import (
     HOME_SHOW_ALL,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.expiry import expire_due_invitations
+from bot.invitations.expiry import expire_due_invitations
 from storage.models import AuditEntry, Invitation, Notice
 from tests.conftest import actor
 from tests.support.outbox import payloads
@@ -87,7 +87,7 @@ def test_a_card_posted_while_the_team_is_full_gets_join_when_expiry_frees_a_seat
 def test_notices_built_by_the_database_load_as_the_services_notices(
     lobby, directory, design, clock
 ):
-    from bot import notices
+    from bot.outbox import notices
     from storage.models import Notice
 
     invite(lobby, directory, "UA")

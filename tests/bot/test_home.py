@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot import home
 from bot.errors import NotAllowed
+from bot.home import service as home
 from storage.models import Invitation, JoinRequest, MemberRole, Membership, Notice
 from tests.conftest import actor
 
@@ -139,7 +139,7 @@ def test_approvers_see_seats_requests_invitations_and_recent_joins(lobby, design
 
 
 def test_seat_use_matches_the_seat_service(lobby, design, clock):
-    from bot.seats import seat_use
+    from bot.seats.use import seat_use
 
     crowd(design, 7, clock.now())
     design.plan = "starter"
@@ -251,7 +251,7 @@ def test_sub_teams_are_listed_under_their_root_and_share_its_lists(lobby, design
 
 
 def test_the_home_offers_the_teams_one_may_ask_to_join(lobby, directory, clock):
-    from bot.home import home_for
+    from bot.home.service import home_for
     from tests.conftest import actor
 
     directory.admins.add("UOWNER")

@@ -14,8 +14,8 @@ from bot.errors import (
     NotAllowed,
     NotYourInvitation,
 )
-from bot.invitation_admin import PAGE_SIZE
-from bot.invitations import hash_token
+from bot.invitations.admin import PAGE_SIZE
+from bot.invitations.service import hash_token
 from bot.service import Lobby
 from storage.models import Invitation, KnownUser, Notice
 from tests.conftest import actor

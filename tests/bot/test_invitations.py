@@ -12,9 +12,9 @@ from bot.errors import (
     TooManyTargets,
     UnknownRole,
 )
-from bot.invitations import hash_token
+from bot.invitations.service import hash_token
 from bot.ports import ChannelFacts, UserGroupFacts
-from bot.teams import ChannelRef, UserGroupRef
+from bot.teams.service import ChannelRef, UserGroupRef
 from storage.db import db
 from storage.models import AuditEntry, Invitation, Membership, Notice
 from tests.conftest import actor

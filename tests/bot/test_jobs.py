@@ -1,11 +1,13 @@
 """Scheduled jobs: each piece of work once, however late, often or widely they run."""
 
+
 import multiprocessing
 import time
+from datetime import UTC, datetime
 
 import pytest
 
-from bot.jobs import build_scheduler, remind_inviters, run_all, send_digests
+from bot.jobs.scheduler import build_scheduler, remind_inviters, run_all, send_digests
 from bot.service import Lobby
 from storage.db import init_db
 from storage.models import Invitation, Notice, Team
@@ -76,9 +78,18 @@ def test_the_scheduler_has_fixed_job_ids():
         "daily_digest",
         "expire_invitations",
         "expire_requests",
+        "prune_intake",
         "remind_approvers",
         "remind_inviters",
     ]
+
+
+def test_every_job_runs_at_start_up_then_on_its_interval():
+    scheduler = build_scheduler(Lobby(clock=ManualClock()))
+    started = datetime.now(UTC)
+    for job in scheduler.get_jobs():
+        assert job.next_run_time is not None, job.id
+        assert abs((job.next_run_time - started).total_seconds()) < 5, job.id
 
 
 def _instance(url, start, go, results):

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.errors import CannotGrantRole, UnknownRole
-from bot.permissions import BUILTIN_ROLES, Action, RoleBook
+from bot.roles.permissions import BUILTIN_ROLES, Action, RoleBook
 
 ROLES = list(BUILTIN_ROLES)  # owner, admin, manager, member, viewer
 ALL_BUT_OWNER = {"admin", "manager", "member", "viewer"}

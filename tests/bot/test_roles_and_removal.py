@@ -15,7 +15,7 @@ from bot.errors import (
     UnknownPermission,
 )
 from bot.ports import ChannelFacts, UserGroupFacts
-from bot.teams import ChannelRef, UserGroupRef
+from bot.teams.service import ChannelRef, UserGroupRef
 from storage.models import AuditEntry, Invitation, Membership, Notice, SyncGrant, Team
 from tests.conftest import actor
 from tests.support.outbox import payloads

@@ -12,7 +12,7 @@ from bot.errors import (
     UserGroupsUnavailable,
 )
 from bot.ports import ChannelFacts, UserGroupFacts
-from bot.teams import ChannelRef, UserGroupRef
+from bot.teams.service import ChannelRef, UserGroupRef
 from storage.models import AuditEntry, LinkedResource, Membership, Team
 from tests.conftest import WORKSPACE, actor
 from tests.support.outbox import payloads

@@ -10,7 +10,7 @@ import pytest
 from waitress.server import create_server
 
 from app import WORKER_THREADS, LobbyApp, create_app
-from bot import outbox
+from bot.outbox import claims as outbox
 from config import Settings, parse_smtp_url
 from handlers.handoff import hand_off, run_handed_off
 from tests.support.clock import ManualClock

@@ -129,7 +129,7 @@ def test_a_killed_process_restarts_and_every_invitation_gets_exactly_one_dm(slac
 
 
 def test_the_daily_digest_has_a_button_to_review_requests(running):
-    from bot.jobs import send_digests
+    from bot.jobs.scheduler import send_digests
     from storage.models import Team
     from tests.e2e.conftest import ALICE
 

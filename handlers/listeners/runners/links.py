@@ -3,7 +3,7 @@
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import BotNotInChannel
-from bot.links import Joined
+from bot.links.service import Joined
 from handlers import command_language as cl
 from handlers.blocks import links, requests
 from handlers.slack.context import Request

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.home import (
+from bot.home.service import (
     INVITATIONS,
     REQUESTS,
     SHOWN,
@@ -20,7 +20,7 @@ from bot.home import (
     ShowAllPage,
     TeamRoles,
 )
-from bot.seats import SeatUse
+from bot.seats.use import SeatUse
 from handlers.blocks import home as home_blocks
 from handlers.blocks import invitations as invitations_blocks
 from handlers.blocks import requests as requests_blocks

@@ -3,8 +3,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.invitations import InviteResult, Outcome
-from bot.teams import LinkResult, TeamSummary
+from bot.invitations.service import InviteResult, Outcome
+from bot.teams.service import LinkResult, TeamSummary
 from handlers.blocks import help as help_blocks
 from handlers.blocks import invitations
 from handlers.blocks import teams as teams_blocks

@@ -450,6 +450,6 @@ def test_unspaced_slack_tokens_parse_or_raise_command_error(text):
 
 
 def test_no_command_keyword_can_be_a_team_name():
-    from bot.teams import RESERVED_TEAM_NAMES
+    from bot.teams.service import RESERVED_TEAM_NAMES
 
     assert KEYWORDS <= RESERVED_TEAM_NAMES, sorted(KEYWORDS - RESERVED_TEAM_NAMES)

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from slack_sdk import WebClient
 
-from bot import notices as n
-from bot.outbox import MAX_ATTEMPTS
+from bot.outbox import notices as n
+from bot.outbox.claims import MAX_ATTEMPTS
 from handlers.delivery.outbox_worker import OutboxWorker
 from storage.db import db
 from storage.models import Notice, PostedMessage

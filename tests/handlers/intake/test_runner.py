@@ -2,12 +2,13 @@
 
 import json
 import threading
+from datetime import datetime
 
 import pytest
 
 from bot.service import Lobby
 from handlers.intake.runner import MAX_ATTEMPTS, Runner
-from handlers.intake.runs import Run, runs
+from handlers.intake.runs import runs
 from handlers.intake.writer import Busy, IntakeWriter
 from storage import intake
 from storage.db import db
@@ -16,33 +17,31 @@ from storage.models import AuditEntry, Notice
 from storage.statuses import IntakeStatus
 
 FAILURES: dict[str, int] = {}
+NOW = datetime(2026, 12, 1, 9, 0)
 
 
 @runs("test_note")
-def note(run: Run) -> None:
+def note(body, context, respond) -> None:
     """A run with an effect (an audit row) and a reply."""
     AuditEntry.create(
-        workspace_id=run.workspace_id,
+        workspace_id=context.team_id,
         action="test.noted",
-        actor_user_id=run.user_id,
-        target=run.payload["n"],
+        actor_user_id=context.user_id,
+        target=body["n"],
         details="{}",
-        created_at=run.now,
+        created_at=NOW,
     )
-    run.reply({"text": f"noted {run.payload['n']}"})
+    respond(text=f"noted {body['n']}")
 
 
 @runs("test_flaky")
-def flaky(run: Run) -> None:
+def flaky(body, context) -> None:
     """Writes, then fails the first `fail` times: the write must not survive a failure."""
     AuditEntry.create(
-        workspace_id=run.workspace_id,
-        action="test.flaky",
-        details="{}",
-        created_at=run.now,
+        workspace_id=context.team_id, action="test.flaky", details="{}", created_at=NOW
     )
-    FAILURES[run.payload["n"]] = FAILURES.get(run.payload["n"], 0) + 1
-    if FAILURES[run.payload["n"]] <= run.payload["fail"]:
+    FAILURES[body["n"]] = FAILURES.get(body["n"], 0) + 1
+    if FAILURES[body["n"]] <= body["fail"]:
         raise RuntimeError("boom")
 
 

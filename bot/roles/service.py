@@ -15,9 +15,9 @@ from bot.errors import (
     UnknownPermission,
     UnknownRole,
 )
-from bot.membership import add_roles, role_book, roles_of, root_of
-from bot.permissions import BUILTIN_ROLES, OWNER, Action, Permission
-from bot.removal import check_keeps_an_owner
+from bot.roles.permissions import BUILTIN_ROLES, OWNER, Action, Permission
+from bot.teams.membership import add_roles, role_book, roles_of, root_of
+from bot.teams.removal import check_keeps_an_owner
 from storage.db import db
 from storage.models import CustomRole, Invitation, MemberRole, Membership, Team
 

@@ -2,10 +2,10 @@
 
 from bot import audit
 from bot.access import Actor, require, resolve_root_team, resolve_team
-from bot.cards import refresh_cards
 from bot.clock import Clock
-from bot.permissions import Action
-from bot.seats import SeatUse, lock_team, seat_use
+from bot.links.cards import refresh_cards
+from bot.roles.permissions import Action
+from bot.seats.use import SeatUse, lock_team, seat_use
 from storage.db import db
 from storage.models import Team
 

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import audit, notices
-from bot.membership import holders_of
-from bot.permissions import Permission
+from bot import audit
+from bot.outbox import notices
+from bot.roles.permissions import Permission
+from bot.teams.membership import holders_of
 from storage.db import db
 from storage.models import Notice, PostedMessage, SyncGrant, Team
 from storage.statuses import NoticeStatus

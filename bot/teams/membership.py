@@ -7,8 +7,9 @@ admins' notice are decided in one place.
 
 from datetime import datetime
 
-from bot import audit, notices
-from bot.permissions import Permission, RoleBook
+from bot import audit
+from bot.outbox import notices
+from bot.roles.permissions import Permission, RoleBook
 from storage.models import CustomRole, LinkedResource, MemberRole, Membership, Team
 
 

@@ -5,9 +5,8 @@ from datetime import datetime, timedelta
 
 from peewee import IntegrityError
 
-from bot import audit, notices
+from bot import audit
 from bot.access import Actor, require, require_root, resolve_team, split_team_word
-from bot.admission import seat_admission
 from bot.clock import Clock
 from bot.errors import (
     AlreadyMember,
@@ -16,9 +15,11 @@ from bot.errors import (
     RequestNotFound,
     RequestPending,
 )
-from bot.membership import admin_recipients, holders_of, role_book, roles_by_member
-from bot.permissions import Action, Permission
-from bot.seats import SeatUse, seat_use
+from bot.outbox import notices
+from bot.roles.permissions import Action, Permission
+from bot.seats.admission import seat_admission
+from bot.seats.use import SeatUse, seat_use
+from bot.teams.membership import admin_recipients, holders_of, role_book, roles_by_member
 from storage.db import db
 from storage.models import JoinRequest, Membership, Team
 from storage.statuses import RequestStatus

@@ -6,13 +6,16 @@ team of the person still links.
 
 from datetime import datetime
 
-from bot import audit, notices
+from bot import audit
 from bot.access import Actor, require, resolve_team
-from bot.cards import refresh_cards
 from bot.clock import Clock
 from bot.errors import LastOwner, NotAllowed, NotAMember
-from bot.invitations import record_closed
-from bot.membership import (
+from bot.invitations.service import record_closed
+from bot.links.cards import refresh_cards
+from bot.outbox import notices
+from bot.roles.permissions import OWNER, Action, Permission
+from bot.seats.use import lock_team
+from bot.teams.membership import (
     holders_of,
     linked_resources,
     role_book,
@@ -20,8 +23,6 @@ from bot.membership import (
     root_of,
     with_sub_teams,
 )
-from bot.permissions import OWNER, Action, Permission
-from bot.seats import lock_team
 from storage.db import db
 from storage.models import (
     Invitation,

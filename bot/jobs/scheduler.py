@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from peewee import PostgresqlDatabase
 
-from bot import notices
-from bot.expiry import expire_due_invitations
-from bot.membership import admin_recipients, holders_of
-from bot.permissions import Permission
+from bot.invitations.expiry import expire_due_invitations
+from bot.outbox import notices
+from bot.roles.permissions import Permission
 from bot.service import Lobby
+from bot.teams.membership import admin_recipients, holders_of
 from storage import intake
 from storage.db import db
 from storage.models import Invitation, JoinRequest, Membership, Team

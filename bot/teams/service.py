@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from peewee import IntegrityError, fn
 
-from bot import audit, notices
+from bot import audit
 from bot.access import Actor, require, resolve_root_team, resolve_team
 from bot.clock import Clock
 from bot.errors import (
@@ -15,11 +15,12 @@ from bot.errors import (
     ResourceNotFound,
     TeamNameTaken,
 )
-from bot.links import create_code
-from bot.membership import admit, holders_of, roles_by_member, sync_notice
-from bot.permissions import OWNER, Action, Permission
+from bot.links.service import create_code
+from bot.outbox import notices
 from bot.ports import ChannelFacts, Directory, UserGroupFacts
-from bot.team_settings import TeamSettings
+from bot.roles.permissions import OWNER, Action, Permission
+from bot.teams.membership import admit, holders_of, roles_by_member, sync_notice
+from bot.teams.settings import TeamSettings
 from bot.vocabulary import RESERVED_TEAM_NAMES
 from storage.db import db
 from storage.models import LinkedResource, Membership, Team

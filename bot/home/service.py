@@ -13,9 +13,9 @@ from typing import Generic, TypeVar
 from peewee import JOIN, fn
 
 from bot.access import Actor, require, resolve_team
-from bot.membership import role_book, root_of
-from bot.permissions import Action, Permission, RoleBook
-from bot.seats import SeatUse, counted_seat_use
+from bot.roles.permissions import Action, Permission, RoleBook
+from bot.seats.use import SeatUse, counted_seat_use
+from bot.teams.membership import role_book, root_of
 from storage.models import CustomRole, Invitation, JoinRequest, MemberRole, Membership, Team
 
 SHOWN = 5  # rows of each admin list on the Home tab

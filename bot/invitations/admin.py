@@ -5,20 +5,21 @@ from datetime import datetime, timedelta
 
 from peewee import IntegrityError
 
-from bot import audit, notices
+from bot import audit
 from bot.access import Actor, require, resolve_team
-from bot.cards import refresh_cards
 from bot.clock import Clock
 from bot.errors import InvitationNotFound, InvitationNotResendable
-from bot.invitations import (
+from bot.invitations.service import (
     announce,
     check_may_give,
     closed_error,
     new_token,
     record_closed,
 )
-from bot.permissions import Action
-from bot.seats import claim_seats, lock_team
+from bot.links.cards import refresh_cards
+from bot.outbox import notices
+from bot.roles.permissions import Action
+from bot.seats.use import claim_seats, lock_team
 from bot.vocabulary import ALL
 from storage.db import db
 from storage.models import Invitation

@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 
 from bot import audit
 from bot.access import Actor, require, resolve_root_team
-from bot.admission import seat_admission
-from bot.cards import CardFacts, card_facts, card_posted, render_cards
 from bot.clock import Clock
 from bot.errors import AlreadyMember, CodeRefused, LinkJoinsDisabled
-from bot.membership import holders_of
-from bot.outbox import card_subject
-from bot.permissions import Action, Permission
-from bot.requests import Requests
+from bot.links.cards import CardFacts, card_facts, card_posted, render_cards
+from bot.outbox.claims import card_subject
+from bot.requests.service import Requests
+from bot.roles.permissions import Action, Permission
+from bot.seats.admission import seat_admission
+from bot.teams.membership import holders_of
 from storage.db import db
 from storage.models import InviteCode, Membership, PostedMessage, Team
 

@@ -4,12 +4,12 @@ from dataclasses import fields
 
 from bot import audit
 from bot.access import Actor, require, resolve_team
-from bot.cards import render_cards
 from bot.clock import Clock
 from bot.errors import InvalidSetting
-from bot.membership import role_book, root_of
-from bot.permissions import INVITE_POLICIES, LINK_POLICIES, OWNER, Action
-from bot.team_settings import TeamSettings
+from bot.links.cards import render_cards
+from bot.roles.permissions import INVITE_POLICIES, LINK_POLICIES, OWNER, Action
+from bot.teams.membership import role_book, root_of
+from bot.teams.settings import TeamSettings
 from storage.db import db
 from storage.models import Team
 

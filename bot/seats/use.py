@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from peewee import PostgresqlDatabase
 
-from bot import notices
 from bot.errors import NoSeatsLeft
-from bot.membership import holders_of, root_of
-from bot.permissions import Permission
+from bot.outbox import notices
+from bot.roles.permissions import Permission
+from bot.teams.membership import holders_of, root_of
 from storage.db import db
 from storage.models import Invitation, Membership, Team
 

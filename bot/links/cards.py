@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import notices
-from bot.membership import root_of
-from bot.outbox import card_subject, messages_about
-from bot.seats import seat_use, seats_line
+from bot.outbox.claims import card_subject, messages_about, notices
+from bot.seats.use import seat_use, seats_line
+from bot.teams.membership import root_of
 from storage.models import InviteCode, Team
 
 

@@ -5,10 +5,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from bot.cards import refresh_cards
 from bot.errors import NoSeatsLeft
-from bot.membership import admit
-from bot.seats import claim_seats, lock_team, tell_owners_turned_away
+from bot.links.cards import refresh_cards
+from bot.seats.use import claim_seats, lock_team, tell_owners_turned_away
+from bot.teams.membership import admit
 from storage.db import db
 from storage.models import Team
 

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from peewee import SQL, PostgresqlDatabase
 
-from bot.cards import refresh_cards
 from bot.clock import Clock
+from bot.links.cards import refresh_cards
 from storage.db import db
 from storage.models import Invitation, Team
 from storage.statuses import InvitationStatus

@@ -7,10 +7,8 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 
-from bot import audit, notices
+from bot import audit
 from bot.access import Actor, require, resolve_root_team
-from bot.admission import seat_admission
-from bot.cards import refresh_cards
 from bot.clock import Clock
 from bot.errors import (
     DailyInviteLimitReached,
@@ -21,10 +19,13 @@ from bot.errors import (
     NotYourInvitation,
     TooManyTargets,
 )
-from bot.membership import role_book, roles_of
-from bot.permissions import Action
+from bot.links.cards import refresh_cards
+from bot.outbox import notices
 from bot.ports import Directory
-from bot.seats import SeatUse, claim_seats, lock_team, seat_use
+from bot.roles.permissions import Action
+from bot.seats.admission import seat_admission
+from bot.seats.use import SeatUse, claim_seats, lock_team, seat_use
+from bot.teams.membership import role_book, roles_of
 from bot.vocabulary import MAX_TARGETS
 from storage.db import db
 from storage.models import Invitation, Membership, Team

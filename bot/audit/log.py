@@ -1,7 +1,7 @@
 """Reading the audit trail: a team's latest changes, or all of them for export."""
 
 from bot.access import Actor, require, resolve_team
-from bot.permissions import Action
+from bot.roles.permissions import Action
 from storage.models import AuditEntry
 
 LATEST = 20
