@@ -1,23 +1,21 @@
-"""Lobby: wiring only. settings -> database -> service -> Bolt -> listeners -> worker -> server.
+"""Lobby: wiring only. settings → database → service → Bolt → listeners → intake → server.
 
-`python app.py` runs two processes: the web process verifies, parses and acks
-Slack's requests; a worker process it starts runs the work after each ack, the
-outbox and the scheduler (handlers/handoff.py says why).
+`python app.py` runs two processes (handlers/process.py): the web process verifies
+each request from Slack, records it in the intake and acks, and opens modals at once;
+the worker process it starts runs what was recorded, the outbox and the scheduler.
 """
 
 import logging
-import multiprocessing
-import os
-import signal
 import sys
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from waitress.server import create_server
 
 from bot.clock import Clock, SystemClock
 from bot.jobs.scheduler import build_scheduler
@@ -25,134 +23,166 @@ from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
 from handlers.delivery.mailer import Mailer
 from handlers.delivery.outbox_worker import OutboxWorker
-from handlers.handoff import hand_off, run_handed_off
-from handlers.listeners import register_all
-from handlers.web import wsgi_app
+from handlers.health import HealthCheck
+from handlers.intake.listen import Handoff
+from handlers.intake.runner import Runner
+from handlers.intake.writer import IntakeWriter
+from handlers.listeners import register_all, register_runs
+from handlers.process import WebProcess, WorkerProcess, run_worker
+from handlers.web import Gate, wsgi_app
 from storage.db import init_db
 
 log = logging.getLogger("lobby")
+# At DEBUG these log request bodies and SQL parameters: invite codes, tokens, emails.
+PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt", "peewee")
+RUN_THREADS = 4  # runs at once in the worker; on SQLite they queue on its write lock anyway
+URGENT_THREADS = 4  # modals opened at once in the web process
+
+
+class StartUpError(Exception):
+    """Slack refused a token: start-up stops with one line naming the setting."""
 
 
 @dataclass
-class LobbyApp:
+class Web:
     bolt: App
-    wsgi: object
-    worker: OutboxWorker
     lobby: Lobby
-    scheduler: BackgroundScheduler
+    writer: IntakeWriter
+    gate: Gate
+
+
+@dataclass
+class Worker:
+    lobby: Lobby
+    runner: Runner
+    outbox: OutboxWorker
+    scheduler: BackgroundScheduler | None
+
+    def start(self) -> None:
+        self.runner.start()
+        self.outbox.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
+
+    def is_alive(self) -> bool:
+        return self.runner.is_alive() and self.outbox.is_alive()
+
+    def stop(self, timeout: float) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        self.runner.stop(timeout)
+        self.outbox.stop()
 
 
 def slack_client(settings: Settings, *, wait_on_rate_limits: bool) -> WebClient:
-    """Listeners wait out a 429 (a person is waiting for the answer); the outbox
-    worker must not block, so it reschedules the notice instead."""
+    """Runs wait out a 429 (a person is waiting for the answer); the outbox worker must
+    not block, so it reschedules the notice instead."""
     client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
     if wait_on_rate_limits:
         client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
     return client
 
 
-# At DEBUG these log request bodies and SQL parameters: invite codes, tokens, emails.
-PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt", "peewee")
-
-
-def create_app(
-    settings: Settings, clock: Clock | None = None, *, verify_requests: bool = True
-) -> LobbyApp:
-    """Everything in one process; `serve` splits it between the web and worker processes."""
+def build_lobby(settings: Settings, clock: Clock | None) -> Lobby:
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.getLogger(name).level, logging.INFO))
     init_db(settings.database_url)
-    mailer = Mailer(settings.smtp) if settings.smtp else None
-    lobby = Lobby(
+    return Lobby(
         clock=clock or SystemClock(),
         defaults=settings.team_defaults,
-        email_enabled=mailer is not None,
+        email_enabled=settings.smtp is not None,
     )
+
+
+def create_web(settings: Settings, clock: Clock | None = None) -> Web:
+    """The process that answers Slack: verify, record, ack."""
+    lobby = build_lobby(settings, clock)
     client = slack_client(settings, wait_on_rate_limits=True)
-    installed = client.auth_test()
     bolt = App(
         client=client,
         signing_secret=settings.signing_secret or "",
-        process_before_response=True,
+        process_before_response=True,  # the ack goes out once the request is recorded
         token_verification_enabled=False,
-        # Socket Mode has no signature to check; HTTP does, once, in the web process.
-        request_verification_enabled=verify_requests and not settings.socket_mode,
+        request_verification_enabled=not settings.socket_mode,
     )
-    register_all(bolt, lobby, installed_team_id=installed["team_id"])
-    worker = OutboxWorker(
+    writer = IntakeWriter(lobby.clock, max_backlog=settings.max_backlog)
+    handoff = Handoff(writer, ThreadPoolExecutor(URGENT_THREADS, thread_name_prefix="urgent"))
+    register_all(bolt, lobby, handoff, installed_team_id=installed_team(client))
+    return Web(bolt=bolt, lobby=lobby, writer=writer, gate=Gate())
+
+
+def installed_team(client: WebClient) -> str:
+    try:
+        return client.auth_test()["team_id"]
+    except SlackApiError as error:
+        refused = error.response["error"]
+        raise StartUpError(f"SLACK_BOT_TOKEN was refused by Slack ({refused})") from None
+
+
+def create_worker(settings: Settings, clock: Clock | None = None, *, jobs: bool = True) -> Worker:
+    """The process that runs what was acknowledged, delivers notices and runs the jobs."""
+    lobby = build_lobby(settings, clock)
+    register_runs(lobby)
+    runs_client = slack_client(settings, wait_on_rate_limits=True)
+    runner = Runner(
+        lobby,
+        lambda workspace_id: runs_client,
+        instance_id=settings.instance_id,
+        threads=RUN_THREADS,
+    )
+    outbox = OutboxWorker(
         slack_client(settings, wait_on_rate_limits=False),
         lobby.clock,
-        mailer=mailer,
+        mailer=Mailer(settings.smtp) if settings.smtp else None,
         join_url=settings.join_url,
         instance_id=settings.instance_id,
     )
-    return LobbyApp(
-        bolt=bolt,
-        wsgi=wsgi_app(bolt),
-        worker=worker,
-        lobby=lobby,
-        scheduler=build_scheduler(lobby),
+    scheduler = build_scheduler(lobby) if jobs else None
+    return Worker(lobby=lobby, runner=runner, outbox=outbox, scheduler=scheduler)
+
+
+def check_app_token(settings: Settings) -> None:
+    """Socket Mode: a refused app-level token stops start-up with one line."""
+    try:
+        WebClient(base_url=settings.slack_api_url).apps_connections_open(
+            app_token=settings.app_token
+        )
+    except SlackApiError as error:
+        refused = error.response["error"]
+        raise StartUpError(f"SLACK_APP_TOKEN was refused by Slack ({refused})") from None
+
+
+def work(settings: Settings, heartbeat) -> None:
+    """The worker process's entry point (spawned: it builds its own everything)."""
+    configure_logging()
+    run_worker(create_worker(settings), heartbeat, shutdown_seconds=settings.shutdown_seconds)
+
+
+def serve(settings: Settings, web: Web) -> None:
+    worker = WorkerProcess(work, settings)
+    health = HealthCheck(
+        web.lobby.clock,
+        worker_alive=worker.is_alive,
+        max_backlog=settings.max_backlog,
+        stopping=lambda: not web.gate.is_open,
     )
-
-
-# Threads taking handed-off runs in the worker; more only queue on the database's write lock.
-WORKER_THREADS = 4
-# Where the two processes share CPUs, the acks (Slack waits 3 s for them) go first.
-WORKER_NICENESS = 19
-
-
-def serve(settings: Settings, lobby_app: LobbyApp) -> None:
-    hand_off_to_worker(settings, lobby_app)
+    bolt_over_http = None if settings.socket_mode else web.bolt
+    server = create_server(
+        wsgi_app(bolt_over_http, health, web.gate), host="0.0.0.0", port=settings.port, threads=8
+    )
+    process = WebProcess(
+        server=server,
+        gate=web.gate,
+        writer=web.writer,
+        worker=worker,
+        shutdown_seconds=settings.shutdown_seconds,
+    )
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        SocketModeHandler(lobby_app.bolt, settings.app_token).start()
-        return
-    from waitress import serve as waitress_serve
-
+        process.socket_mode = SocketModeHandler(web.bolt, settings.app_token)
     log.info("Lobby listening on port %s", settings.port)
-    waitress_serve(lobby_app.wsgi, host="0.0.0.0", port=settings.port, threads=8)
-
-
-def hand_off_to_worker(settings: Settings, lobby_app: LobbyApp) -> None:
-    """Make this the web process: it acks, and the worker process it starts does the rest."""
-    hand_off(lobby_app.bolt, start_worker(settings))
-
-
-def start_worker(settings: Settings) -> Connection:
-    """Start the worker process; if it ever dies, so does this process, for a
-    supervisor to restart both (a web process alone would ack and do nothing)."""
-    spawn = multiprocessing.get_context("spawn")
-    receiving, sending = spawn.Pipe(duplex=False)
-    worker = spawn.Process(
-        target=work, args=(settings, receiving), name="lobby-worker", daemon=True
-    )
-    worker.start()
-    receiving.close()
-    log.info("worker process %s started", worker.pid)
-
-    def exit_with_worker() -> None:
-        wait([worker.sentinel])
-        log.error("the worker process exited (code %s); stopping", worker.exitcode)
-        os._exit(1)
-
-    threading.Thread(target=exit_with_worker, name="exit-with-worker", daemon=True).start()
-    return sending
-
-
-def work(settings: Settings, handed_off: Connection) -> None:
-    """The worker process: runs handed-off work, the outbox and the scheduler
-    until its web process is gone (even by SIGKILL), so no orphan outlives it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the web process; we follow
-    os.nice(WORKER_NICENESS)
-    configure_logging()
-    # The web process verified each request; a run may wait longer than a signature lives.
-    lobby_app = create_app(settings, verify_requests=False)
-    lobby_app.worker.start()
-    lobby_app.scheduler.start()
-    run_handed_off(lobby_app.bolt, handed_off, threads=WORKER_THREADS)
-    wait([multiprocessing.parent_process().sentinel])
-    os._exit(0)
+    process.serve()
 
 
 def configure_logging() -> None:
@@ -163,9 +193,12 @@ def main() -> None:
     configure_logging()
     try:
         settings = load_settings()
-    except SettingsError as error:
+        if settings.socket_mode:
+            check_app_token(settings)
+        web = create_web(settings)
+    except (SettingsError, StartUpError) as error:
         sys.exit(f"Lobby can't start: {error}")
-    serve(settings, create_app(settings))
+    serve(settings, web)
 
 
 if __name__ == "__main__":

@@ -102,9 +102,10 @@ def shares_app_database() -> bool:
 
 
 def record(rows: list[dict]) -> None:
-    """Store acknowledged requests (dicts of IntakeItem fields) in one transaction."""
+    """Store acknowledged requests (dicts of IntakeItem fields) in one transaction. A key
+    already recorded is ignored: Slack's retries of an event carry its event id as key."""
     with intake_db.atomic():
-        IntakeItem.insert_many(rows).execute()
+        IntakeItem.insert_many(rows).on_conflict_ignore().execute()
 
 
 def claim(now: datetime, instance_id: str, lease: timedelta) -> IntakeItem | None:

@@ -3,7 +3,8 @@
 Importing the package loads every sender module, which registers its deliverers.
 """
 
-from handlers.delivery import invitations, members, requests, sync  # noqa: F401 (they register)
+# Imported for their deliverers, which register themselves.
+from handlers.delivery import invitations, members, replies, requests, sync  # noqa: F401
 from handlers.delivery.registry import Delivery, deliver, publish_homes
 
 __all__ = ["Delivery", "deliver", "publish_homes"]

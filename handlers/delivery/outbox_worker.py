@@ -113,10 +113,16 @@ class OutboxWorker:
         self._thread = threading.Thread(target=self.run, name="outbox", daemon=True)
         self._thread.start()
 
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self) -> None:
+        """Finish the batch under way, then hand back whatever is still claimed."""
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=5)
+        with db.connection_context():
+            outbox.release_claims_of(self.instance_id)
 
 
 # Errors Slack returns with HTTP 200 that still mean "try again later".

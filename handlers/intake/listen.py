@@ -35,6 +35,19 @@ class Handoff:
             return NOT_TAKEN
         return None
 
+    def durable(self, name: str):
+        """A Bolt ack function for a click: record it under `name`, then ack. A refusal
+        to take it (busy) is said where the person clicked, when Slack says where."""
+
+        def acknowledge(ack, body, context, respond):
+            person = body["user"]["id"]
+            refusal = self.take(name, body, workspace_id=context.team_id, person=person)
+            ack()
+            if refusal and respond is not None:
+                respond(response_type="ephemeral", replace_original=False, text=refusal)
+
+        return acknowledge
+
     def now(self, work, *args) -> None:
         """Run `work` at once on a thread of this process; its errors are logged."""
         future = self.urgent.submit(work, *args)

@@ -56,6 +56,9 @@ class Runner:
             worker.start()
             self._workers.append(worker)
 
+    def is_alive(self) -> bool:
+        return bool(self._workers) and all(worker.is_alive() for worker in self._workers)
+
     def stop(self, timeout: float) -> None:
         """Finish the runs under way (up to `timeout`), then hand back anything held."""
         self._stopping.set()

@@ -1,11 +1,14 @@
-"""Buttons: answer an invitation; resend, cancel and page through invitations; join cards."""
+"""Buttons: answer an invitation; resend, cancel and page through invitations; join cards;
+approve and deny requests. Each click is recorded and acked; the worker runs it."""
 
 import re
 
 from bot.errors import LobbyError
 from bot.service import Lobby
 from handlers.blocks import invitations, links, requests, teams
-from handlers.listeners.answers import answer, answer_refusal
+from handlers.intake.listen import Handoff
+from handlers.intake.runs import runs
+from handlers.listeners.answers import answer, answer_refusal, respond_or_dm
 from handlers.listeners.home import publish_home
 from handlers.slack.context import actor_of
 
@@ -14,20 +17,73 @@ def acknowledge(ack):
     ack()
 
 
-def register(app, lobby: Lobby) -> None:
+PAGE_TURNS = re.compile(f"^{invitations.INVITATIONS_PAGE}_")
+# Clicks recorded and run by the worker.
+RECORDED = (
+    invitations.ACCEPT_INVITATION,
+    invitations.DECLINE_INVITATION,
+    invitations.RESEND_INVITATION,
+    invitations.CANCEL_INVITATION,
+    links.JOIN_FROM_CARD,
+    links.REQUEST_FROM_CARD,
+    requests.APPROVE_REQUEST,
+    requests.REVIEW_REQUESTS,
+    teams.DELETE_TEAM,
+    PAGE_TURNS,
+)
+
+
+def run_name(action_id: str | re.Pattern) -> str:
+    return f"action:{action_id.pattern if isinstance(action_id, re.Pattern) else action_id}"
+
+
+def register(app, lobby: Lobby, handoff: Handoff) -> None:
+    for action_id in RECORDED:
+        app.action(action_id)(handoff.durable(run_name(action_id)))
+
+    def deny(ack, body, context, client, respond):
+        """Deny asks for an optional reason first: a modal (pushed over a modal), opened at
+        once from the click's trigger_id; the decision is the modal's submission."""
+        ack()
+        respond = respond_or_dm(respond, client, body)
+        handoff.now(ask_for_a_reason, lobby, body, context, client, respond)
+
+    app.action(requests.DENY_REQUEST)(deny)
+    app.action(requests.REQUEST_ROLE)(acknowledge)  # choosing a role alone changes nothing
+
+
+def ask_for_a_reason(lobby: Lobby, body, context, client, respond) -> None:
+    actor = actor_of(context, body["user"]["id"])
+    request_id = int(body["actions"][0]["value"])
+    try:
+        lobby.requests.check_may_decide(actor=actor, request_id=request_id)
+    except LobbyError as error:
+        answer_refusal(respond, error)
+        return
+    view = requests.deny_modal(request_id)
+    if body.get("view", {}).get("type") == "modal":
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def register_runs(lobby: Lobby) -> None:
+    def durably(action_id, run):
+        runs(run_name(action_id))(run)
+
     def on(action_id, work):
-        """Ack at once; run `work(actor, value)` after, answering with its reply or refusal."""
+        """`work(actor, value)` runs after the ack; its reply or refusal answers the click."""
 
         def run(body, context, respond, client):
             action = body["actions"][0]
             actor = actor_of(context, body["user"]["id"])
             try:
-                answer(body, respond, client, work(actor, action["value"]))
+                answer(respond, work(actor, action["value"]))
             except LobbyError as error:
-                answer_refusal(body, respond, client, error)
+                answer_refusal(respond, error)
             refresh_if_home(body, client, actor)
 
-        app.action(action_id)(ack=acknowledge, lazy=[run])
+        durably(action_id, run)
 
     def refresh_if_home(body, client, actor):
         if body.get("view", {}).get("type") == "home":
@@ -71,27 +127,10 @@ def register(app, lobby: Lobby) -> None:
         try:
             lobby.requests.approve(actor=actor, request_id=int(action["value"]), role=role)
         except LobbyError as error:
-            answer_refusal(body, respond, client, error)
+            answer_refusal(respond, error)
         refresh_if_home(body, client, actor)
 
-    def deny(body, context, client, respond):
-        """Deny asks for an optional reason first: a modal (pushed over a modal)."""
-        actor = actor_of(context, body["user"]["id"])
-        request_id = int(body["actions"][0]["value"])
-        try:
-            lobby.requests.check_may_decide(actor=actor, request_id=request_id)
-        except LobbyError as error:
-            answer_refusal(body, respond, client, error)
-            return
-        view = requests.deny_modal(request_id)
-        if body.get("view", {}).get("type") == "modal":
-            client.views_push(trigger_id=body["trigger_id"], view=view)
-        else:
-            client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    app.action(requests.APPROVE_REQUEST)(ack=acknowledge, lazy=[approve])
-    app.action(requests.DENY_REQUEST)(ack=acknowledge, lazy=[deny])
-    app.action(requests.REQUEST_ROLE)(acknowledge)  # choosing a role alone changes nothing
+    durably(requests.APPROVE_REQUEST, approve)
 
     def review_requests(actor, value):
         return requests.pending_requests(lobby.requests.pending(actor=actor, team_name=value))
@@ -106,7 +145,7 @@ def register(app, lobby: Lobby) -> None:
     on(invitations.CANCEL_INVITATION, cancel)
     on(links.JOIN_FROM_CARD, join)
 
-    def turn_page(body, context, respond, client):
+    def turn_page(body, context, respond):
         team, status, page = body["actions"][0]["value"].split("|")
         actor = actor_of(context, body["user"]["id"])
         try:
@@ -114,8 +153,8 @@ def register(app, lobby: Lobby) -> None:
                 actor=actor, team_name=team, status=status, page=int(page)
             )
         except LobbyError as error:
-            answer_refusal(body, respond, client, error)
+            answer_refusal(respond, error)
             return
         respond(replace_original=True, **invitations.invitations_page(listing))
 
-    app.action(re.compile(f"^{invitations.INVITATIONS_PAGE}_"))(ack=acknowledge, lazy=[turn_page])
+    durably(PAGE_TURNS, turn_page)

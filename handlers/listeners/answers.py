@@ -1,7 +1,8 @@
-"""Answering the person who acted, where they acted, for work done after the ack.
+"""Answering the person who acted, where they acted.
 
-Exceptions in lazy listeners never reach @app.error (Bolt only logs them), so that work
-reports its refusals itself, through `answer_refusal`.
+Work after the ack runs in the worker, whose `respond` is durable: the answer commits
+with the run and goes to the response_url, or by DM where Slack gave none (modals, the
+App Home). Exceptions there never reach @app.error, so refusals are answered here.
 """
 
 import logging
@@ -14,20 +15,14 @@ from handlers.blocks.refusals import SLACK_FAILED, describe, slack_failure_code
 log = logging.getLogger(__name__)
 
 
-def answer(body: dict, respond, client, reply: dict | None) -> None:
-    """Answer in the conversation (response_url) when there is one; clicks in the App Home
-    or a modal and modal submissions have none, so they are answered by DM."""
-    if reply is None:
-        return
-    if body.get("response_url"):
+def answer(respond, reply: dict | None) -> None:
+    if reply is not None:
         respond(replace_original=False, response_type="ephemeral", **reply)
-    else:
-        client.chat_postMessage(channel=person_of(body), **reply)
 
 
-def answer_refusal(body: dict, respond, client, error: LobbyError | SlackApiError) -> None:
+def answer_refusal(respond, error: LobbyError | SlackApiError) -> None:
     """Tell the person why nothing happened: a domain refusal, or a failed Slack read."""
-    answer(body, respond, client, {"text": refusal_text(error)})
+    answer(respond, {"text": refusal_text(error)})
 
 
 def refusal_text(error: LobbyError | SlackApiError) -> str:
@@ -35,6 +30,20 @@ def refusal_text(error: LobbyError | SlackApiError) -> str:
         log.warning("Slack call failed during a request: %s", error.response.get("error"))
         return SLACK_FAILED.format(error=slack_failure_code(error))
     return describe(error)
+
+
+def respond_or_dm(respond, client, body: dict):
+    """For work done at once in the web process: Bolt's `respond`, or a DM where a click
+    (in the App Home) came with no response_url."""
+    if respond is not None:
+        return respond
+
+    def dm(**message):
+        for key in ("response_type", "replace_original", "delete_original"):
+            message.pop(key, None)
+        client.chat_postMessage(channel=person_of(body), **message)
+
+    return dm
 
 
 def person_of(body: dict) -> str:

@@ -8,6 +8,6 @@ def register(app) -> None:
     @app.error
     def on_error(error, body, respond, client, logger):
         if isinstance(error, LobbyError) and respond is not None:
-            answer_refusal(body, respond, client, error)
+            answer_refusal(respond, error)
             return
         logger.exception("Unhandled error for %s", body.get("type") or "command")

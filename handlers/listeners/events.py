@@ -1,35 +1,43 @@
-"""Events API listeners: a new person in the workspace may have an invitation waiting."""
-
-from slack_bolt.response import BoltResponse
+"""Events API listeners: someone deactivated leaves every team; a new person in the
+workspace may have an invitation waiting. Each is recorded under its event id, so
+Slack's retries of a delivery (X-Slack-Retry-Num) have one effect."""
 
 from bot.access import Actor
-from bot.outbox.inbox import first_delivery
 from bot.service import Lobby
+from handlers.intake.listen import Handoff
+from handlers.intake.runs import runs
 
 
-def register(app, lobby: Lobby) -> None:
-    @app.middleware
-    def each_event_once(body, next):
-        """Slack retries deliveries it thinks failed (X-Slack-Retry-Num): one effect each."""
-        if body.get("type") == "event_callback" and body.get("event_id"):
-            workspace_id = body.get("team_id", "")
-            if not first_delivery(workspace_id, body["event_id"], lobby.clock.now()):
-                return BoltResponse(status=200, body="")
-        return next()
+def register(app, lobby: Lobby, handoff: Handoff) -> None:
+    for event_type in ("user_change", "team_join"):
+        app.event(event_type)(record_event(handoff, f"event:{event_type}"))
 
-    @app.event("user_change")
+
+def register_runs(lobby: Lobby) -> None:
+    @runs("event:user_change")
     def on_user_change(event, context):
-        """Someone deactivated in Slack stops being a member everywhere."""
         user = event["user"]
         if user.get("deleted"):
             lobby.removal.left_workspace(workspace_id=context.team_id, user_id=user["id"])
 
-    @app.event("team_join")
+    @runs("event:team_join")
     def on_team_join(event, context):
         user = event["user"]
         actor = Actor(workspace_id=context.team_id, user_id=user["id"])
         email = user.get("profile", {}).get("email")
         lobby.email_claims.user_appeared(actor=actor, email=email)
+
+
+def record_event(handoff: Handoff, name: str):
+    """A Bolt listener that records the event for the worker (Bolt acks events itself)."""
+
+    def record(body, event, context):
+        user = event.get("user")
+        person = user["id"] if isinstance(user, dict) else user
+        key = f"event:{body['event_id']}" if body.get("event_id") else None
+        handoff.take(name, body, workspace_id=context.team_id, person=person, key=key)
+
+    return record
 
 
 def offer_waiting_invitations(lobby: Lobby, actor: Actor, directory) -> None:

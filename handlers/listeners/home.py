@@ -8,13 +8,11 @@ from bot.access import Actor
 from bot.errors import LobbyError
 from bot.home.service import all_pending, home_for
 from bot.service import Lobby
-from handlers.blocks.home import (
-    HOME_SHOW_ALL,
-    home_view,
-    parse_show_all,
-    show_all_modal,
-)
-from handlers.listeners.answers import answer_refusal
+from handlers.blocks.home import HOME_SHOW_ALL, home_view, parse_show_all, show_all_modal
+from handlers.intake.listen import Handoff
+from handlers.intake.runs import runs
+from handlers.listeners.answers import answer_refusal, respond_or_dm
+from handlers.listeners.events import record_event
 from handlers.slack.context import actor_of
 
 
@@ -23,14 +21,20 @@ def publish_home(client: WebClient, actor: Actor, lobby: Lobby) -> None:
     client.views_publish(user_id=actor.user_id, view=home_view(home))
 
 
-def register(app, lobby: Lobby) -> None:
-    @app.event("app_home_opened")
+def register_runs(lobby: Lobby) -> None:
+    @runs("event:app_home_opened")
     def on_home_opened(event, context, client):
         if event.get("tab", "home") == "home":
             publish_home(client, actor_of(context, event["user"]), lobby)
 
-    def acknowledge(ack):
+
+def register(app, lobby: Lobby, handoff: Handoff) -> None:
+    app.event("app_home_opened")(record_event(handoff, "event:app_home_opened"))
+
+    def show_all(ack, body, context, client, respond):
+        """Opens (or pages) a modal from the click's trigger_id: at once, in this process."""
         ack()
+        handoff.now(open_show_all, body, context, client, respond_or_dm(respond, client, body))
 
     def open_show_all(body, context, client, respond):
         actor = actor_of(context, body["user"]["id"])
@@ -40,7 +44,7 @@ def register(app, lobby: Lobby) -> None:
                 actor=actor, kind=kind, team_name=team, page=page, now=lobby.clock.now()
             )
         except LobbyError as error:
-            answer_refusal(body, respond, client, error)
+            answer_refusal(respond, error)
             return
         view = show_all_modal(shown)
         if body.get("view", {}).get("type") == "modal":
@@ -48,4 +52,4 @@ def register(app, lobby: Lobby) -> None:
         else:
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    app.action(re.compile(f"^{HOME_SHOW_ALL}"))(ack=acknowledge, lazy=[open_show_all])
+    app.action(re.compile(f"^{HOME_SHOW_ALL}"))(show_all)

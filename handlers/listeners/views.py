@@ -13,6 +13,8 @@ from handlers.blocks.invitations import INVITE_MODAL
 from handlers.blocks.refusals import describe
 from handlers.blocks.requests import DENY_MODAL, REQUEST_MODAL
 from handlers.blocks.settings import NUMBER_SETTINGS, SETTINGS_MODAL
+from handlers.intake.listen import Handoff
+from handlers.intake.runs import runs
 from handlers.listeners.answers import answer_refusal
 from handlers.slack.context import actor_of
 from handlers.slack.directory import SlackDirectory
@@ -20,9 +22,19 @@ from handlers.slack.directory import SlackDirectory
 EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
 
-def register(app, lobby: Lobby) -> None:
+def register(app, lobby: Lobby, handoff: Handoff) -> None:
+    def record(ack, name, body, context, *, shown_at: str) -> None:
+        """Record a submission and close the modal; when it can't be taken, the modal
+        stays open saying so beside the input `shown_at`."""
+        person = body["user"]["id"]
+        refusal = handoff.take(name, body, workspace_id=context.team_id, person=person)
+        if refusal:
+            ack(response_action="errors", errors={shown_at: refusal})
+        else:
+            ack()
+
     def validate(ack, view, body, context):
-        """Refuse bad input inline, in the modal; accept the rest and work after the ack."""
+        """Refuse bad input inline, in the modal; record the rest for the worker."""
         form = InviteForm.read(view)
         errors = form.errors()
         if not errors:
@@ -36,54 +48,14 @@ def register(app, lobby: Lobby) -> None:
                 errors = {"roles": describe(error)}
         if errors:
             ack(response_action="errors", errors=errors)
-        else:
-            ack()
-
-    def send(view, body, context, client):
-        form = InviteForm.read(view)
-        if form.errors():
             return
-        actor = actor_of(context, body["user"]["id"])
-        try:
-            result = lobby.invitations.invite(
-                actor=actor,
-                team_name=form.team,
-                user_ids=form.user_ids,
-                emails=form.emails,
-                roles=form.roles,
-                message=form.message,
-                directory=SlackDirectory(client),
-            )
-        except (LobbyError, SlackApiError) as error:
-            answer_refusal(body, None, client, error)
-            return
-        client.chat_postMessage(channel=actor.user_id, **invitations.invite_summary(result))
+        record(ack, INVITE_MODAL, body, context, shown_at="people")
 
-    app.view(INVITE_MODAL)(ack=validate, lazy=[send])
+    def acknowledge_as(name, shown_at):
+        def acknowledge(ack, body, context):
+            record(ack, name, body, context, shown_at=shown_at)
 
-    def acknowledge(ack):
-        ack()
-
-    def deny(view, body, context, client):
-        reason = _value(view, "reason") or None
-        actor = actor_of(context, body["user"]["id"])
-        request_id = int(view["private_metadata"])
-        try:
-            lobby.requests.deny(actor=actor, request_id=request_id, reason=reason)
-        except LobbyError as error:
-            answer_refusal(body, None, client, error)
-
-    def ask(view, body, context, client):
-        actor = actor_of(context, body["user"]["id"])
-        team = view["state"]["values"]["team"]["team"]["selected_option"]["value"]
-        note = _value(view, "note") or None
-
-        try:
-            asked = lobby.requests.ask(actor=actor, team_name=team, note=note)
-        except LobbyError as error:
-            answer_refusal(body, None, client, error)
-            return
-        client.chat_postMessage(channel=actor.user_id, **requests.request_sent(asked.team.name))
+        return acknowledge
 
     def save_settings(ack, view, body, context):
         """Settings are quick database work: saved within the ack, errors shown inline."""
@@ -99,9 +71,54 @@ def register(app, lobby: Lobby) -> None:
             return
         ack()
 
+    app.view(INVITE_MODAL)(validate)
     app.view(SETTINGS_MODAL)(save_settings)
-    app.view(DENY_MODAL)(ack=acknowledge, lazy=[deny])
-    app.view(REQUEST_MODAL)(ack=acknowledge, lazy=[ask])
+    app.view(DENY_MODAL)(acknowledge_as(DENY_MODAL, shown_at="reason"))
+    app.view(REQUEST_MODAL)(acknowledge_as(REQUEST_MODAL, shown_at="note"))
+
+
+def register_runs(lobby: Lobby) -> None:
+    @runs(INVITE_MODAL)
+    def send(view, context, client, respond):
+        form = InviteForm.read(view)
+        try:
+            result = lobby.invitations.invite(
+                actor=actor_of(context, context.user_id),
+                team_name=form.team,
+                user_ids=form.user_ids,
+                emails=form.emails,
+                roles=form.roles,
+                message=form.message,
+                directory=SlackDirectory(client),
+            )
+        except (LobbyError, SlackApiError) as error:
+            answer_refusal(respond, error)
+            return
+        respond(**invitations.invite_summary(result))
+
+    @runs(DENY_MODAL)
+    def deny(view, context, respond):
+        reason = _value(view, "reason") or None
+        request_id = int(view["private_metadata"])
+        try:
+            lobby.requests.deny(
+                actor=actor_of(context, context.user_id), request_id=request_id, reason=reason
+            )
+        except LobbyError as error:
+            answer_refusal(respond, error)
+
+    @runs(REQUEST_MODAL)
+    def ask(view, context, respond):
+        team = view["state"]["values"]["team"]["team"]["selected_option"]["value"]
+        note = _value(view, "note") or None
+        try:
+            asked = lobby.requests.ask(
+                actor=actor_of(context, context.user_id), team_name=team, note=note
+            )
+        except LobbyError as error:
+            answer_refusal(respond, error)
+            return
+        respond(**requests.request_sent(asked.team.name))
 
 
 def _value(view: dict, block_id: str) -> str:

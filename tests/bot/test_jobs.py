@@ -1,6 +1,5 @@
 """Scheduled jobs: each piece of work once, however late, often or widely they run."""
 
-
 import multiprocessing
 import time
 from datetime import UTC, datetime

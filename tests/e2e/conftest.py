@@ -1,6 +1,5 @@
 """The real app over HTTP, against the Slack stand-in."""
 
-import multiprocessing
 import threading
 import time
 from dataclasses import dataclass
@@ -9,10 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from waitress.server import create_server
 
-from app import WORKER_THREADS, LobbyApp, create_app
+from app import Worker, create_web, create_worker
 from bot.outbox import claims as outbox
 from config import Settings, parse_smtp_url
-from handlers.handoff import hand_off, run_handed_off
+from handlers.health import HealthCheck
+from handlers.web import wsgi_app
+from storage import intake
 from tests.support.clock import ManualClock
 from tests.support.database import close_database, database_url
 from tests.support.fixtures import APP_METHODS_SEEN
@@ -26,7 +27,7 @@ ADMIN, ALICE, BOB, CAROL = "U0ADMIN1", "U0ALICE1", "U0BOB001", "U0CAROL1"
 
 @dataclass
 class Running:
-    app: LobbyApp
+    app: Worker
     slack: SlackStandIn
     requests: SlackRequests
     url: str
@@ -45,9 +46,9 @@ class Running:
         return "\n".join(sections) or payload["text"]
 
     def settled(self) -> None:
-        """Wait until the outbox has delivered everything due, and Slack has gone quiet
-        (the worker re-publishes App Homes just after a batch is marked sent)."""
-        self.slack.wait_for(lambda: outbox.pending_count() == 0)
+        """Wait until every request has run, the outbox has delivered everything due, and
+        Slack has gone quiet (the worker re-publishes App Homes just after a batch)."""
+        self.slack.wait_for(lambda: intake.backlog_size()[0] == 0 and outbox.pending_count() == 0)
         seen = -1
         while len(self.slack.calls) != seen:
             seen = len(self.slack.calls)
@@ -92,28 +93,25 @@ def start_app(request, slack, tmp_path):
             join_url=join_url,
         )
         clock = ManualClock(datetime.now(UTC).replace(tzinfo=None, microsecond=0))
-        # As `python app.py` splits them, but with one clock: the web side acks and
-        # hands the rest, pickled through a real pipe, to the worker side.
-        web = create_app(settings, clock=clock)
-        worker = create_app(settings, clock=clock, verify_requests=False)
-        receiving, sending = multiprocessing.Pipe(duplex=False)
-        sender = hand_off(web.bolt, sending)
-        runners = run_handed_off(worker.bolt, receiving, threads=WORKER_THREADS)
-        server = create_server(web.wsgi, host="127.0.0.1", port=0, threads=4)
+        # As `python app.py` splits them, with one clock: the web side records and acks,
+        # the worker side runs what was recorded and delivers the notices.
+        web = create_web(settings, clock=clock)
+        worker = create_worker(settings, clock=clock, jobs=False)
+        health = HealthCheck(clock, worker_alive=worker.is_alive, max_backlog=100)
+        application = wsgi_app(web.bolt, health, web.gate)
+        server = create_server(application, host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=serve_until_closed, args=(server,), daemon=True).start()
-        worker.worker.start()
+        worker.start()
         base = f"http://127.0.0.1:{server.effective_port}"
-        started.append((worker, sender, runners, server))
+        started.append((web, worker, server))
         return Running(worker, slack, SlackRequests(base, SIGNING_SECRET, slack), base, clock)
 
     yield start
-    for worker, sender, runners, server in started:
+    for web, worker, server in started:
         server.closing = True
         server.close()
-        sender.close()
-        for runner in runners:
-            runner.join(timeout=10)
-        worker.worker.stop()
+        web.writer.close()
+        worker.stop(timeout=10)
     APP_METHODS_SEEN.update(call.method for call in slack.calls if call.ok)
     assert not slack.block_failures, f"the app sent invalid Block Kit: {slack.block_failures}"
     close_database()

@@ -1,0 +1,122 @@
+"""`python app.py`'s two processes, and how they stop.
+
+The web process answers Slack (over HTTP, or a Socket Mode connection) and /healthz; the
+worker process it starts runs the intake, the outbox and the scheduler, at a lower CPU
+priority, so the acks Slack waits 3 seconds for go first. If either dies the other
+follows, for a supervisor to restart both; what they held is in the database and is
+taken up again. SIGTERM (or Ctrl-C): stop taking requests, let those in flight finish,
+have the worker finish or hand back what it holds, and exit within the shutdown setting.
+"""
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import wait
+
+log = logging.getLogger("lobby")
+HEARTBEAT_EVERY = 1.0  # seconds
+HEARTBEAT_LIMIT = 10.0  # a worker silent this long is not alive
+WORKER_NICENESS = 19
+
+
+class WorkerProcess:
+    """The web process's handle on its worker."""
+
+    def __init__(self, target: Callable, *args):
+        spawn = multiprocessing.get_context("spawn")
+        self.heartbeat = spawn.Value("d", 0.0)
+        self.process = spawn.Process(
+            target=target, args=(*args, self.heartbeat), name="lobby-worker", daemon=True
+        )
+
+    def start(self, on_death: Callable[[int | None], None]) -> None:
+        self.process.start()
+        log.info("worker process %s started", self.process.pid)
+
+        def watch() -> None:
+            wait([self.process.sentinel])
+            on_death(self.process.exitcode)
+
+        threading.Thread(target=watch, name="watch-worker", daemon=True).start()
+
+    def is_alive(self) -> bool:
+        fresh = time.time() - self.heartbeat.value < HEARTBEAT_LIMIT
+        return self.process.is_alive() and fresh
+
+    def stop(self, timeout: float) -> None:
+        """SIGTERM: it finishes or hands back what it holds; killed if it takes too long."""
+        self.process.terminate()
+        self.process.join(timeout)
+        if self.process.is_alive():
+            log.error("the worker did not stop within %.0f s; killing it", timeout)
+            self.process.kill()
+            self.process.join(5)
+
+
+def run_worker(worker, heartbeat, *, shutdown_seconds: float) -> None:
+    """The worker process's main loop: beat while its runners are alive; stop on SIGTERM
+    or when the web process is gone (even by SIGKILL), so no orphan sends anything."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the web process, which stops us
+    os.nice(WORKER_NICENESS)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+
+    def follow_parent() -> None:
+        wait([multiprocessing.parent_process().sentinel])
+        stopping.set()
+
+    threading.Thread(target=follow_parent, name="follow-parent", daemon=True).start()
+    worker.start()
+    while not stopping.wait(HEARTBEAT_EVERY):
+        if worker.is_alive():
+            heartbeat.value = time.time()
+    worker.stop(max(shutdown_seconds - 5, 1))
+    log.info("worker stopped")
+    os._exit(0)
+
+
+class WebProcess:
+    """Serves until SIGTERM, then stops in order within `shutdown_seconds`."""
+
+    def __init__(self, *, server, gate, writer, worker: WorkerProcess, shutdown_seconds: float):
+        self.server = server
+        self.gate = gate
+        self.writer = writer
+        self.worker = worker
+        self.shutdown_seconds = shutdown_seconds
+        self.socket_mode = None  # a Socket Mode handler, when Slack connects that way
+        self.stopping = threading.Event()
+
+    def serve(self) -> None:
+        self.worker.start(on_death=self._worker_died)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_signal)
+        if self.socket_mode is not None:
+            self.socket_mode.connect()
+        self.server.run()
+
+    def _on_signal(self, signum, frame) -> None:
+        if not self.stopping.is_set():
+            self.stopping.set()
+            threading.Thread(target=self._stop, name="stop", daemon=True).start()
+
+    def _stop(self) -> None:
+        deadline = time.monotonic() + self.shutdown_seconds
+        log.info("stopping: no new requests; finishing what is in flight")
+        if self.socket_mode is not None:
+            self.socket_mode.close()
+        self.gate.close(wait_seconds=5)
+        self.writer.close()  # commits what was acked but not yet written
+        self.worker.stop(timeout=max(deadline - time.monotonic() - 1, 1))
+        log.info("stopped")
+        os._exit(0)
+
+    def _worker_died(self, exitcode) -> None:
+        if self.stopping.is_set():
+            return  # it was told to stop
+        log.error("the worker process exited (code %s); stopping", exitcode)
+        os._exit(1)
