@@ -13,6 +13,7 @@ WORKSPACE = "T0LOBBY"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "runs_last: needs every other test to have run first")
+    config.addinivalue_line("markers", "http_only: about HTTP itself; not run over Socket Mode")
 
 
 def pytest_collection_modifyitems(items):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from waitress.server import create_server
 
 from app import Worker, create_web, create_worker
@@ -20,6 +21,7 @@ from tests.support.fixtures import APP_METHODS_SEEN
 from tests.support.slack_requests import SlackRequests
 from tests.support.slack_standin import SlackStandIn
 from tests.support.smtp import start_server
+from tests.support.socket_mode_requests import SocketModeRequests
 
 SIGNING_SECRET = "lobby-test-signing-secret"
 ADMIN, ALICE, BOB, CAROL = "U0ADMIN1", "U0ALICE1", "U0BOB001", "U0CAROL1"
@@ -74,23 +76,30 @@ def serve_until_closed(server) -> None:
             raise
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+TRANSPORTS = {"sqlite": ("sqlite", "http"), "postgres": ("postgres", "http")}
+TRANSPORTS["sqlite-socket-mode"] = ("sqlite", "socket")
+
+
+@pytest.fixture(params=list(TRANSPORTS))
 def start_app(request, slack, tmp_path):
     """Start the real app over HTTP against the stand-in; options: smtp_url, join_url."""
     populate(slack)
-    url = database_url(request.param, tmp_path)
+    kind, transport = TRANSPORTS[request.param]
+    if transport == "socket" and request.node.get_closest_marker("http_only"):
+        pytest.skip("about HTTP itself (signatures, status codes)")
+    url = database_url(kind, tmp_path)
     started = []
 
     def start(*, smtp_url=None, join_url=None) -> Running:
         settings = Settings(
             bot_token=slack.token,
             signing_secret=SIGNING_SECRET,
-            app_token=None,
             database_url=url,
             slack_api_url=slack.api_url,
             port=0,
             smtp=parse_smtp_url(smtp_url) if smtp_url else None,
             join_url=join_url,
+            app_token=slack.app_token if transport == "socket" else None,
         )
         clock = ManualClock(datetime.now(UTC).replace(tzinfo=None, microsecond=0))
         # As `python app.py` splits them, with one clock: the web side records and acks,
@@ -98,16 +107,26 @@ def start_app(request, slack, tmp_path):
         web = create_web(settings, clock=clock)
         worker = create_worker(settings, clock=clock, jobs=False)
         health = HealthCheck(clock, worker_alive=worker.is_alive, max_backlog=100)
-        application = wsgi_app(web.bolt, health, web.gate)
+        over_http = web.bolt if transport == "http" else None
+        application = wsgi_app(over_http, health, web.gate)
         server = create_server(application, host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=serve_until_closed, args=(server,), daemon=True).start()
         worker.start()
         base = f"http://127.0.0.1:{server.effective_port}"
-        started.append((web, worker, server))
-        return Running(worker, slack, SlackRequests(base, SIGNING_SECRET, slack), base, clock)
+        if transport == "socket":
+            handler = SocketModeHandler(web.bolt, slack.app_token)
+            handler.connect()
+            slack.socket_mode.wait_for_connections(1)
+            requests = SocketModeRequests(slack.socket_mode, slack)
+        else:
+            handler, requests = None, SlackRequests(base, SIGNING_SECRET, slack)
+        started.append((web, worker, server, handler))
+        return Running(worker, slack, requests, base, clock)
 
     yield start
-    for web, worker, server in started:
+    for web, worker, server, handler in started:
+        if handler is not None:
+            handler.close()
         server.closing = True
         server.close()
         web.writer.close()

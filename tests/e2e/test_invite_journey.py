@@ -3,6 +3,8 @@
 import copy
 import json
 
+import pytest
+
 from storage.models import Invitation, Membership
 from tests.e2e.conftest import ADMIN, ALICE, BOB, CAROL
 
@@ -160,6 +162,7 @@ def test_a_command_from_another_workspace_is_refused(running):
     assert running.slack.calls[before:] == []
 
 
+@pytest.mark.http_only
 def test_a_bad_signature_gets_401_and_changes_nothing(running):
     response = running.command("team create Design", signature="v0=deadbeef")
     assert response.status == 401

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from storage.db import init_db
 from storage.models import Invitation
 from tests.e2e.conftest import ADMIN, SIGNING_SECRET, populate
@@ -42,6 +44,7 @@ def test_a_retried_event_has_one_effect(running):
     assert len(dms_to(running.slack, NEWBIE)) == 1
 
 
+@pytest.mark.http_only
 def test_a_stale_timestamp_gets_401_and_no_call(running):
     before = len(running.slack.calls)
     response = running.command("team create Design", timestamp=str(int(time.time()) - 6 * 60))
