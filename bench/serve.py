@@ -23,9 +23,10 @@ def drop_everything(receiving) -> None:
 
 def main(kind: str) -> None:
     if kind.startswith("lobby"):
+        from handlers.handoff import hand_off
+
         from app import create_app, hand_off_to_worker
         from config import load_settings
-        from handlers.handoff import hand_off
 
         settings = load_settings()
         lobby_app = create_app(settings)

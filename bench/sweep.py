@@ -464,11 +464,13 @@ def run() -> Section:
         "`too many SQL variables` once ~4,000 invitations were due (one unbatched audit "
         "insert; the transaction rolled back, so nothing ever expired), and took 21.0 s vs "
         "3.13 s (6.7×) on PostgreSQL, 95% of it Python building rows (pyinstrument). Fix: "
-        "`bot/invitations/expiry.py` builds the notices and audit rows in the database (INSERT … SELECT)."
+        "`bot/invitations/expiry.py` builds the notices and audit rows in the database "
+        "(INSERT … SELECT)."
     )
     section.notes.append(
         "The baseline (`baseline_sqlite`, `baseline_postgres` in bench/sweep.py, written "
-        "from the job, not from bot/invitations/expiry.py): in one transaction, read the due ids once "
+        "from the job, not from bot/invitations/expiry.py): in one transaction, read the due "
+        "ids once "
         "(SQLite: under the write lock BEGIN IMMEDIATE takes; PostgreSQL: `SELECT … ORDER BY "
         "id FOR UPDATE`), then plain INSERT … SELECT statements of the two notice kinds and "
         "the audit rows from those ids, then one UPDATE of them; no data-modifying CTE, no "
