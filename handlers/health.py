@@ -28,7 +28,8 @@ class HealthCheck:
             report.update(database=True, backlog=count, oldest_age_seconds=round(age, 3))
         except Exception as error:  # noqa: BLE001 - any failure means the database is down
             report["error"] = type(error).__name__
-        within = report["backlog"] is not None and report["backlog"] <= self.max_backlog
+        # At the limit new requests are refused (busy): that is out of bounds.
+        within = report["backlog"] is not None and report["backlog"] < self.max_backlog
         healthy = report["database"] and report["worker"] and within and not self.stopping()
         report.update(max_backlog=self.max_backlog, stopping=self.stopping())
         report["status"] = "ok" if healthy else "unavailable"

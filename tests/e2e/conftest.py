@@ -90,7 +90,7 @@ def start_app(request, slack, tmp_path):
     url = database_url(kind, tmp_path)
     started = []
 
-    def start(*, smtp_url=None, join_url=None) -> Running:
+    def start(*, smtp_url=None, join_url=None, max_backlog=1000, run_worker=True) -> Running:
         settings = Settings(
             bot_token=slack.token,
             signing_secret=SIGNING_SECRET,
@@ -100,18 +100,20 @@ def start_app(request, slack, tmp_path):
             smtp=parse_smtp_url(smtp_url) if smtp_url else None,
             join_url=join_url,
             app_token=slack.app_token if transport == "socket" else None,
+            max_backlog=max_backlog,
         )
         clock = ManualClock(datetime.now(UTC).replace(tzinfo=None, microsecond=0))
         # As `python app.py` splits them, with one clock: the web side records and acks,
         # the worker side runs what was recorded and delivers the notices.
         web = create_web(settings, clock=clock)
         worker = create_worker(settings, clock=clock, jobs=False)
-        health = HealthCheck(clock, worker_alive=worker.is_alive, max_backlog=100)
+        health = HealthCheck(clock, worker_alive=lambda: True, max_backlog=max_backlog)
         over_http = web.bolt if transport == "http" else None
         application = wsgi_app(over_http, health, web.gate)
         server = create_server(application, host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=serve_until_closed, args=(server,), daemon=True).start()
-        worker.start()
+        if run_worker:
+            worker.start()
         base = f"http://127.0.0.1:{server.effective_port}"
         if transport == "socket":
             handler = SocketModeHandler(web.bolt, slack.app_token)
@@ -130,7 +132,8 @@ def start_app(request, slack, tmp_path):
         server.closing = True
         server.close()
         web.writer.close()
-        worker.stop(timeout=10)
+        if worker.runner.is_alive():
+            worker.stop(timeout=10)
     APP_METHODS_SEEN.update(call.method for call in slack.calls if call.ok)
     assert not slack.block_failures, f"the app sent invalid Block Kit: {slack.block_failures}"
     close_database()
