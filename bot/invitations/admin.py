@@ -9,13 +9,9 @@ from bot import audit
 from bot.access import Actor, require, resolve_team
 from bot.clock import Clock
 from bot.errors import InvitationNotFound, InvitationNotResendable
-from bot.invitations.service import (
-    announce,
-    check_may_give,
-    closed_error,
-    new_token,
-    record_closed,
-)
+from bot.invitations.closing import closed_error, record_closed
+from bot.invitations.service import announce, check_may_give
+from bot.invitations.tokens import new_token
 from bot.links.cards import refresh_cards
 from bot.outbox import notices
 from bot.roles.permissions import Action

@@ -7,7 +7,8 @@ from peewee import IntegrityError
 from bot import audit
 from bot.access import Actor
 from bot.clock import Clock
-from bot.invitations.service import announce, normalize_email
+from bot.invitations.service import announce
+from bot.invitations.tokens import normalize_email
 from storage.db import db
 from storage.models import Invitation, KnownUser
 

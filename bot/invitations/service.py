@@ -1,24 +1,22 @@
 """Targeted invitations: invite people by Slack user or email; accept; decline."""
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from email_validator import EmailNotValidError, validate_email
 
 from bot import audit
 from bot.access import Actor, require, resolve_root_team
 from bot.clock import Clock
 from bot.errors import (
     DailyInviteLimitReached,
-    InvitationClosed,
     InvitationNotFound,
     InvitationReplaced,
     NoTargets,
     NotYourInvitation,
     TooManyTargets,
 )
+from bot.invitations.closing import close_live
+from bot.invitations.targets import Outcome, resolve_targets, split_already_in_or_invited
+from bot.invitations.tokens import hash_token, new_token
 from bot.links.cards import refresh_cards
 from bot.outbox import notices
 from bot.ports import Directory
@@ -28,41 +26,10 @@ from bot.seats.use import SeatUse, claim_seats, lock_team, seat_use
 from bot.teams.membership import role_book, roles_of
 from bot.vocabulary import MAX_TARGETS
 from storage.db import db
-from storage.models import Invitation, Membership, Team
+from storage.models import Invitation, Team
 from storage.statuses import InvitationStatus
 
-TOKEN_BYTES = 24  # 192 bits
 DAY = timedelta(hours=24)
-
-
-def normalize_email(raw: str) -> tuple[str | None, str | None]:
-    """(address, None) for a valid address, lower-cased; (None, reason) otherwise."""
-    try:
-        return validate_email(raw, check_deliverability=False).normalized.lower(), None
-    except EmailNotValidError as exc:
-        return None, str(exc)
-
-
-def new_token() -> tuple[str, str]:
-    """A random single-use token and the hash that is stored instead of it."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one target of an invite command."""
-
-    target: str  # a user id, or an email address
-    # invited | emailed | waiting_for_account | already_member | already_invited | invalid_email
-    status: str
-    user_id: str | None = None
-    code: str | None = None  # an email invitation's code, when no email is sent
-    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,12 +132,12 @@ class Invitations:
         team = self.check_invite(actor=actor, team_name=team_name, roles=roles)
         self._check_daily_limit(actor, team, count)
         roles = roles or [team.default_role]
-        outcomes, by_user, waiting_emails = _resolve_targets(user_ids, emails, directory)
+        outcomes, by_user, waiting_emails = resolve_targets(user_ids, emails, directory)
         targets = by_user + [(address, None) for address in waiting_emails]
         now = self.clock.now()
         with db.atomic():
             lock_team(team)
-            skipped, fresh = _split_already_in_or_invited(team, targets, now)
+            skipped, fresh = split_already_in_or_invited(team, targets, now)
             claim_seats(team, len(fresh), now)  # N targets, K free seats: none are sent
             outcomes += skipped + self._create(actor, team, roles, message, fresh, now)
             refresh_cards(team, now)
@@ -285,7 +252,7 @@ class Invitations:
         is refused only if use would then be above the limit (after a downgrade)."""
         team, now = invitation.team, self.clock.now()
         with seat_admission(team, now) as seats:
-            _close(invitation, InvitationStatus.ACCEPTED, actor.user_id, now)
+            close_live(invitation, InvitationStatus.ACCEPTED, actor.user_id, now)
             seats.admit(
                 user_id=actor.user_id,
                 roles=invitation.role_names,
@@ -307,7 +274,7 @@ class Invitations:
         now = self.clock.now()
         with db.atomic():
             lock_team(invitation.team)  # the same lock order as inviting: team first
-            _close(invitation, InvitationStatus.DECLINED, actor.user_id, now)
+            close_live(invitation, InvitationStatus.DECLINED, actor.user_id, now)
             news = notices.InvitationDeclined(
                 team=invitation.team.name,
                 inviter=invitation.inviter_user_id,
@@ -331,109 +298,7 @@ class Invitations:
         return invitation
 
 
-def _close(invitation: Invitation, status: InvitationStatus, by: str, now: datetime) -> None:
-    """Move a live invitation to `status`, exactly once (a conditional UPDATE)."""
-    changes = {"status": status, "decided_at": now, "invitee_user_id": invitation.invitee_user_id}
-    changed = (
-        Invitation.update(**changes)
-        .where(
-            Invitation.id == invitation.id,
-            Invitation.generation == invitation.generation,
-            Invitation.is_live(now),
-        )
-        .execute()
-    )
-    if not changed:
-        raise closed_error(Invitation.get_by_id(invitation.id), now)
-    record_closed(invitation, status, by, now)
-
-
-def record_closed(invitation: Invitation, status: str, by: str | None, now: datetime) -> None:
-    """The notice that updates the invitee's DM, and the audit entry, for a closed invitation."""
-    notices.record(
-        invitation.workspace_id,
-        notices.InvitationClosed(
-            invitation_id=invitation.id,
-            generation=invitation.generation,
-            team=invitation.team.name,
-            status=status,
-            decided_by=by,
-        ),
-        now,
-    )
-    audit.record(
-        workspace_id=invitation.workspace_id,
-        now=now,
-        action=f"invitation.{status}",
-        actor=by,
-        team=invitation.team,
-        target=invitation.invitee_user_id or invitation.invitee_email,
-        invitation=invitation.id,
-    )
-
-
-def _split_already_in_or_invited(team, targets, now) -> tuple[list[Outcome], list]:
-    """Targets already members or with a live pending invitation (said per person), and
-    the rest. A due invitation no longer blocks a new one: it is marked expired here."""
-    user_ids = [user_id for _, user_id in targets if user_id]
-    emails = [target for target, user_id in targets if not user_id]
-    person = Invitation.invitee_user_id.in_(user_ids) | Invitation.invitee_email.in_(emails)
-    Invitation.update(status=InvitationStatus.EXPIRED).where(
-        Invitation.team == team, person, Invitation.is_due(now)
-    ).execute()
-    members = {
-        m.user_id
-        for m in Membership.select(Membership.user_id).where(
-            Membership.team == team, Membership.user_id.in_(user_ids)
-        )
-    }
-    invited = set()
-    for row in Invitation.select(Invitation.invitee_user_id, Invitation.invitee_email).where(
-        Invitation.team == team, person, Invitation.is_live(now)
-    ):
-        invited.add(row.invitee_user_id or row.invitee_email)
-    skipped, fresh = [], []
-    for target, user_id in targets:
-        if user_id in members:
-            skipped.append(Outcome(target=target, status="already_member", user_id=user_id))
-        elif (user_id or target) in invited:
-            skipped.append(Outcome(target=target, status="already_invited", user_id=user_id))
-        else:
-            fresh.append((target, user_id))
-    return skipped, fresh
-
-
-def closed_error(invitation: Invitation, now: datetime) -> InvitationClosed:
-    """Why an invitation cannot be acted on."""
-    status = invitation.status_at(now)
-    expired = status == InvitationStatus.EXPIRED
-    return InvitationClosed(
-        status=status,
-        at=invitation.expires_at if expired else invitation.decided_at,
-        team=invitation.team.name,
-        inviter_user_id=invitation.inviter_user_id,
-    )
-
-
 def check_may_give(actor: Actor, team: Team, roles: list[str]) -> None:
     """The actor may invite to `team`, and give each of `roles` (no escalation)."""
     actor_roles = require(actor, team, Action.INVITE)
     role_book(team).check_grants(actor_roles, roles)
-
-
-def _resolve_targets(user_ids, emails, directory: Directory):
-    """Turn emails into Slack users where the workspace has one (outside any transaction)."""
-    outcomes: list[Outcome] = []
-    by_user: list[tuple[str, str]] = [(u, u) for u in dict.fromkeys(user_ids)]
-    waiting: list[str] = []
-    for raw in dict.fromkeys(emails):
-        address, reason = normalize_email(raw)
-        if address is None:
-            outcomes.append(Outcome(target=raw, status="invalid_email", reason=reason))
-            continue
-        user_id = directory.user_for_email(address)
-        if user_id is None:
-            waiting.append(address)
-        elif user_id not in dict(by_user).values():
-            by_user.append((address, user_id))
-    return outcomes, by_user, waiting

@@ -19,6 +19,7 @@ from storage.db import db
 from storage.models import Invitation, Membership, Team
 
 TRIAL_DAYS = 14
+AFTER_TRIAL = "starter"  # the plan a trial becomes
 PLAN_LIMITS: dict[str, int | None] = {
     "starter": 5,
     "professional": 25,
@@ -54,7 +55,7 @@ def seat_limit(team: Team, now: datetime) -> tuple[str, int | None]:
     if team.plan == "trial":
         if now < team.created_at + timedelta(days=TRIAL_DAYS):
             return "trial", None
-        return "starter", PLAN_LIMITS["starter"]
+        return AFTER_TRIAL, PLAN_LIMITS[AFTER_TRIAL]
     if team.plan == "custom":
         return "custom", team.custom_seat_limit
     return team.plan, PLAN_LIMITS[team.plan]

@@ -10,7 +10,7 @@ from bot import audit
 from bot.access import Actor, require, resolve_team
 from bot.clock import Clock
 from bot.errors import LastOwner, NotAllowed, NotAMember
-from bot.invitations.service import record_closed
+from bot.invitations.closing import record_closed
 from bot.links.cards import refresh_cards
 from bot.outbox import notices
 from bot.roles.permissions import OWNER, Action, Permission

@@ -1,9 +1,10 @@
 """Seats: seat use, shown wherever a decision is made, and `/invite seats`."""
 
+from bot.seats.use import AFTER_TRIAL, PLAN_LIMITS
 from handlers.blocks import mrkdwn as md
-from handlers.blocks.common import (
-    message,
-)
+from handlers.blocks.common import message
+
+AFTER_TRIAL_SEATS = PLAN_LIMITS[AFTER_TRIAL]
 
 
 def seat_line(members: int, held: int, limit: int | None) -> str:
@@ -22,5 +23,6 @@ def seats(use) -> dict:
         seat_line(use.members, use.pending_invitations, use.limit),
     ]
     if use.trial_ends_at:
-        lines.append(f"The trial ends {md.date(use.trial_ends_at)}; then the limit is 5 seats.")
+        ends = md.date(use.trial_ends_at)
+        lines.append(f"The trial ends {ends}; then the limit is {AFTER_TRIAL_SEATS} seats.")
     return message("\n".join(lines))

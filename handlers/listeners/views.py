@@ -5,7 +5,7 @@ import re
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import InvalidSetting, LobbyError
-from bot.invitations.service import normalize_email
+from bot.invitations.tokens import normalize_email
 from bot.service import Lobby
 from bot.vocabulary import MAX_TARGETS
 from handlers.blocks import invitations, requests

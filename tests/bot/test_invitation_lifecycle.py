@@ -15,7 +15,7 @@ from bot.errors import (
     NotYourInvitation,
 )
 from bot.invitations.admin import PAGE_SIZE
-from bot.invitations.service import hash_token
+from bot.invitations.tokens import hash_token
 from bot.service import Lobby
 from storage.models import Invitation, KnownUser, Notice
 from tests.conftest import actor

@@ -12,7 +12,7 @@ from bot.errors import (
     TooManyTargets,
     UnknownRole,
 )
-from bot.invitations.service import hash_token
+from bot.invitations.tokens import hash_token
 from bot.ports import ChannelFacts, UserGroupFacts
 from bot.teams.service import ChannelRef, UserGroupRef
 from storage.db import db

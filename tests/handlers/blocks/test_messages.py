@@ -3,7 +3,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.invitations.service import InviteResult, Outcome
+from bot.invitations.service import InviteResult
+from bot.invitations.targets import Outcome
 from bot.teams.service import LinkResult, TeamSummary
 from handlers.blocks import help as help_blocks
 from handlers.blocks import invitations
