@@ -47,13 +47,3 @@ def migrate(database) -> None:
         finally:
             if isinstance(database, PostgresqlDatabase):
                 database.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
-
-
-def is_healthy() -> bool:
-    """True when the database answers a trivial query."""
-    try:
-        with db.connection_context():
-            db.execute_sql("SELECT 1")
-        return True
-    except Exception:  # noqa: BLE001 - any failure means unhealthy
-        return False

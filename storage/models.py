@@ -290,14 +290,6 @@ class SyncGrant(BaseModel):
         indexes = ((("workspace_id", "user_id", "kind", "resource_id"), True),)
 
 
-class ProcessedEvent(BaseModel):
-    """An Events API delivery already handled: Slack's retries of it have no effect."""
-
-    workspace_id = CharField()
-    event_id = CharField(unique=True)
-    received_at = DateTimeField()
-
-
 class AuditEntry(BaseModel):
     workspace_id = CharField()
     team = ForeignKeyField(Team, null=True, backref="audit_entries", on_delete="SET NULL")
@@ -310,21 +302,3 @@ class AuditEntry(BaseModel):
 
     class Meta:
         indexes = ((("workspace_id", "created_at"), False),)
-
-
-ALL_MODELS = [
-    Team,
-    Membership,
-    MemberRole,
-    CustomRole,
-    LinkedResource,
-    Invitation,
-    InviteCode,
-    JoinRequest,
-    KnownUser,
-    PostedMessage,
-    Notice,
-    SyncGrant,
-    ProcessedEvent,
-    AuditEntry,
-]

@@ -109,10 +109,6 @@ def run_job(name: str, work) -> int | None:
             _unlock(name)
 
 
-def run_all(lobby: Lobby) -> dict[str, int | None]:
-    return {name: run_job(name, work) for name, (work, _) in job_table(lobby).items()}
-
-
 def build_scheduler(lobby: Lobby) -> BackgroundScheduler:
     """One BackgroundScheduler, its jobs rebuilt at start-up with fixed ids."""
     scheduler = BackgroundScheduler(

@@ -140,11 +140,6 @@ def messages_about(subject: str) -> list[tuple[str, str]]:
     return [(m.channel, m.ts) for m in query]
 
 
-def pending_count() -> int:
-    unsettled = [NoticeStatus.PENDING, NoticeStatus.SENDING]
-    return Notice.select().where(Notice.status.in_(unsettled)).count()
-
-
 def record_grant(workspace_id: str, user_id: str, kind: str, resource_id: str, now) -> None:
     """The delivery added someone to a channel or user group (they were not in it)."""
     with db.atomic():

@@ -10,7 +10,6 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from waitress.server import create_server
 
 from app import Worker, create_web, create_worker
-from bot.outbox import claims as outbox
 from config import Settings, parse_smtp_url
 from handlers.health import HealthCheck
 from handlers.web import wsgi_app
@@ -18,6 +17,7 @@ from storage import intake
 from tests.support.clock import ManualClock
 from tests.support.database import close_database, database_url
 from tests.support.fixtures import APP_METHODS_SEEN
+from tests.support.outbox import unsettled_count
 from tests.support.slack_requests import SlackRequests
 from tests.support.slack_standin import SlackStandIn
 from tests.support.smtp import start_server
@@ -50,7 +50,7 @@ class Running:
     def settled(self) -> None:
         """Wait until every request has run, the outbox has delivered everything due, and
         Slack has gone quiet (the worker re-publishes App Homes just after a batch)."""
-        self.slack.wait_for(lambda: intake.backlog_size()[0] == 0 and outbox.pending_count() == 0)
+        self.slack.wait_for(lambda: intake.backlog_size()[0] == 0 and unsettled_count() == 0)
         seen = -1
         while len(self.slack.calls) != seen:
             seen = len(self.slack.calls)

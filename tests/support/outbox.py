@@ -3,6 +3,13 @@
 import json
 
 from storage.models import Notice
+from storage.statuses import NoticeStatus
+
+
+def unsettled_count() -> int:
+    """Notices not yet sent nor given up on."""
+    unsettled = [NoticeStatus.PENDING, NoticeStatus.SENDING]
+    return Notice.select().where(Notice.status.in_(unsettled)).count()
 
 
 def payloads(kind: str) -> list[dict]:
