@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 
 class LobbyError(Exception):
@@ -114,11 +115,18 @@ class InvitationNotResendable(LobbyError):
     status: str
 
 
+class CodeProblem(StrEnum):
+    UNKNOWN = "unknown"
+    RESET = "reset"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+
+
 @dataclass
 class CodeRefused(LobbyError):
-    """An invite code that cannot be used, and why: unknown | reset | expired | used_up."""
+    """An invite code that cannot be used, and why."""
 
-    reason: str
+    reason: CodeProblem
     team: str | None = None
     ask: str | None = None  # a user to ask for a new code
 

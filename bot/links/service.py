@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from bot import audit
 from bot.access import Actor, require, resolve_root_team
 from bot.clock import Clock
-from bot.errors import AlreadyMember, CodeRefused, LinkJoinsDisabled
+from bot.errors import AlreadyMember, CodeProblem, CodeRefused, LinkJoinsDisabled
 from bot.links.cards import CardFacts, card_facts, card_posted, render_cards
 from bot.outbox.claims import card_subject
 from bot.requests.service import Requests
@@ -175,21 +175,21 @@ class Links:
             InviteCode.code == code, InviteCode.workspace_id == actor.workspace_id
         )
         if row is None:
-            raise CodeRefused(reason="unknown")
+            raise CodeRefused(reason=CodeProblem.UNKNOWN)
         return self._join(actor, row.team, row)
 
     def join_from_card(self, *, actor: Actor, team_id: int) -> Joined:
         """The Join button of a join card: the team's current code, whatever the card showed."""
         team = Team.get_or_none(Team.id == team_id, Team.workspace_id == actor.workspace_id)
         if team is None:
-            raise CodeRefused(reason="unknown")
+            raise CodeRefused(reason=CodeProblem.UNKNOWN)
         return self._join(actor, team, InviteCode.current(team))
 
     def _join(self, actor: Actor, team: Team, code: InviteCode) -> Joined:
         now = self.clock.now()
         ask = _first_admin(team)
         if code.retired_at is not None:
-            raise CodeRefused(reason="reset", team=team.name, ask=ask)
+            raise CodeRefused(reason=CodeProblem.RESET, team=team.name, ask=ask)
         if team.link_policy == "disabled":
             raise LinkJoinsDisabled(team=team.name, ask=ask)
         if Membership.find(team, actor.user_id):
@@ -216,9 +216,9 @@ def _use(code: InviteCode, now: datetime) -> bool:
 
 def _refusal(code: InviteCode, team: Team, now: datetime, ask) -> CodeRefused:
     if code.retired_at is not None:
-        reason = "reset"
+        reason = CodeProblem.RESET
     elif code.expires_at is not None and code.expires_at <= now:
-        reason = "expired"
+        reason = CodeProblem.EXPIRED
     else:
-        reason = "used_up"
+        reason = CodeProblem.USED_UP
     return CodeRefused(reason=reason, team=team.name, ask=ask)

@@ -176,11 +176,12 @@ def _(error: errors.InvitationNotResendable) -> str:
     return "I can't resend this invitation. " + RESEND_REFUSALS.get(error.status, "")
 
 
+CODE = errors.CodeProblem
 CODE_REFUSALS = {
-    "unknown": "That invite code doesn't exist. Check it, or ask whoever shared it.",
-    "reset": "That invite code for {team} was reset and no longer works.",
-    "expired": "That invite code for {team} has expired.",
-    "used_up": "That invite code for {team} has been used as many times as allowed.",
+    CODE.UNKNOWN: "That invite code doesn't exist. Check it, or ask whoever shared it.",
+    CODE.RESET: "That invite code for {team} was reset and no longer works.",
+    CODE.EXPIRED: "That invite code for {team} has expired.",
+    CODE.USED_UP: "That invite code for {team} has been used as many times as allowed.",
 }
 
 
