@@ -74,12 +74,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 20) -> bool:
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 30) -> bool:
+    """Until /healthz says 200 (a 503 while the worker starts is waited out)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            with urlopen(url, timeout=1) as response:
+            with urlopen(url, timeout=5) as response:
                 return response.status == 200
-        except (URLError, ConnectionError):
+        except (URLError, OSError):  # not listening yet, 503, or slow on a busy machine
             time.sleep(0.1)
     return False

@@ -95,14 +95,14 @@ def app_process(slack, db_url):
     started = []
 
     def start(*, socket_mode: bool = False, **env) -> AppProcess:
-        app = AppProcess(slack, db_url, socket_mode=socket_mode, **env).start()
-        started.append(app)
-        return app
+        app = AppProcess(slack, db_url, socket_mode=socket_mode, **env)
+        started.append(app)  # before it is up: a start that fails is still stopped
+        return app.start()
 
     yield start
-    for app in started:
-        if app.process.poll() is None:
-            app.stop(signal.SIGKILL)
+    for app in started:  # gracefully, so no worker outlives its test on the shared database
+        if app.process is not None and app.process.poll() is None:
+            app.stop(signal.SIGTERM)
 
 
 def invitees(slack) -> list[str]:
