@@ -14,6 +14,20 @@ from config.smtp import SmtpServer, parse_smtp_url
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
+# Where each Slack value comes from, said whenever one is missing or malformed.
+WHERE_FROM = {
+    "SLACK_BOT_TOKEN": (
+        "the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page"
+    ),
+    "SLACK_SIGNING_SECRET": (
+        "the Signing Secret from your Slack app's Basic Information page (App Credentials)"
+    ),
+    "SLACK_APP_TOKEN": (
+        "an App-Level Token (xapp-…) with connections:write, made on your Slack app's "
+        "Basic Information page; leave it unset to serve HTTP"
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -63,14 +77,18 @@ def load_settings(environ=None) -> Settings:
 
 def _required(env, name, prefix=None) -> str:
     if name not in env:
-        raise SettingsError(f"{name} is not set")
+        raise SettingsError(_where_from(f"{name} is not set", name))
     return _prefixed(env, name, prefix) if prefix else env[name]
+
+
+def _where_from(problem: str, name: str) -> str:
+    return f"{problem}: {WHERE_FROM[name]}; see README" if name in WHERE_FROM else problem
 
 
 def _prefixed(env, name, prefix) -> str:
     value = env[name]
     if not value.startswith(prefix):
-        raise SettingsError(f"{name} must start with {prefix}")
+        raise SettingsError(_where_from(f"{name} must start with {prefix}", name))
     return value
 
 

@@ -44,3 +44,29 @@ def test_a_dotenv_file_is_read(tmp_path, monkeypatch):
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     assert load_settings().bot_token == "xoxb-from-file"
+
+
+@pytest.mark.parametrize(
+    "env, said",
+    [
+        (
+            {},
+            "SLACK_BOT_TOKEN is not set: the Bot User OAuth Token (xoxb-…) from your Slack app's"
+            " OAuth & Permissions page; see README",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1"},
+            "SLACK_SIGNING_SECRET is not set: the Signing Secret from"
+            " your Slack app's Basic Information page",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "x"},
+            "SLACK_APP_TOKEN must start with"
+            " xapp-: an App-Level Token (xapp-…) with connections:write",
+        ),
+    ],
+)
+def test_a_missing_slack_setting_says_where_its_value_comes_from(env, said):
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env)
+    assert said in str(raised.value) and "\n" not in str(raised.value)

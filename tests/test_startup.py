@@ -29,8 +29,8 @@ def start(env: dict, cwd: Path) -> subprocess.Popen:
 @pytest.mark.parametrize(
     "env, missing",
     [
-        ({}, "SLACK_BOT_TOKEN is not set"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is not set"),
+        ({}, "SLACK_BOT_TOKEN is not set: the Bot User OAuth Token (xoxb-…) from your Slack"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is not set: the Signing Secret"),
         ({"SLACK_BOT_TOKEN": "nope", "SLACK_SIGNING_SECRET": "s"}, "must start with xoxb-"),
         (
             {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "http"},

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 from peewee import JOIN, fn
 
 from bot.access import Actor, require, resolve_team
+from bot.home.refresh import is_home_admin
 from bot.roles.permissions import Action, Permission, RoleBook
 from bot.seats.use import SeatUse, counted_seat_use
 from bot.teams.membership import role_book, root_of
@@ -221,7 +222,7 @@ def _root(teams: dict[int, Team], team_id: int) -> int:
 
 
 def _is_admin(book: RoleBook, roles: list[str]) -> bool:
-    return book.may(roles, Action.APPROVE_REQUESTS) or book.may(roles, Action.INVITE)
+    return is_home_admin(book, roles)
 
 
 def _my_roles(actor: Actor) -> dict[int, list[str]]:

@@ -9,6 +9,7 @@ from bot import audit
 from bot.access import Actor, require, resolve_team
 from bot.clock import Clock
 from bot.errors import InvitationNotFound, InvitationNotResendable
+from bot.home.refresh import refresh_homes
 from bot.invitations.closing import closed_error, record_closed
 from bot.invitations.service import announce, check_may_give
 from bot.invitations.tokens import new_token
@@ -132,6 +133,7 @@ class InvitationAdmin:
                 team=invitation.team.name,
             )
             notices.record(actor.workspace_id, replaced, now)
+        refresh_homes(invitation.team, now)  # the invitee's Home follows its new DM
         audit.record(
             workspace_id=actor.workspace_id,
             now=now,

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from bot import audit
 from bot.errors import InvitationClosed
+from bot.home.refresh import refresh_homes
 from bot.outbox import notices
 from storage.models import Invitation
 from storage.statuses import InvitationStatus
@@ -39,6 +40,7 @@ def record_closed(invitation: Invitation, status: str, by: str | None, now: date
         ),
         now,
     )
+    refresh_homes(invitation.team, now, invitation.invitee_user_id)
     audit.record(
         workspace_id=invitation.workspace_id,
         now=now,

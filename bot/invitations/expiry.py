@@ -13,6 +13,7 @@ from datetime import datetime
 from peewee import SQL, PostgresqlDatabase
 
 from bot.clock import Clock
+from bot.home.refresh import refresh_homes
 from bot.links.cards import refresh_cards
 from storage.db import db
 from storage.models import Invitation, Team
@@ -27,11 +28,24 @@ def expire_due_invitations(clock: Clock) -> int:
     now = clock.now()
     sweep = _sweep_postgres if isinstance(db.obj, PostgresqlDatabase) else _sweep_sqlite
     with db.atomic():
+        invitees = _due_invitees(now)
         expired_by_team = sweep(now)
         if expired_by_team:
             for team in Team.select().where(Team.id.in_(list(expired_by_team))):
                 refresh_cards(team, now)
+                refresh_homes(team, now, *invitees.get(team.id, ()))  # once per team
     return sum(expired_by_team.values())
+
+
+def _due_invitees(now: datetime) -> dict[int, set[str]]:
+    """Whose Homes show the invitations about to expire, per team."""
+    due = Invitation.select(Invitation.team, Invitation.invitee_user_id).where(
+        Invitation.is_due(now), Invitation.invitee_user_id.is_null(False)
+    )
+    invitees: dict[int, set[str]] = {}
+    for team_id, user_id in due.tuples():
+        invitees.setdefault(team_id, set()).add(user_id)
+    return invitees
 
 
 def _notices_from(source: str, json_object: str, param: str, cast: str = "") -> str:

@@ -14,6 +14,7 @@ from bot.errors import (
     NotYourInvitation,
     TooManyTargets,
 )
+from bot.home.refresh import refresh_homes
 from bot.invitations.closing import close_live
 from bot.invitations.targets import Outcome, resolve_targets, split_already_in_or_invited
 from bot.invitations.tokens import hash_token, new_token
@@ -175,6 +176,7 @@ class Invitations:
             if (notice := self._announcement(invitation, token_of))
         ]
         notices.record_many(told, now)
+        refresh_homes(team, now)  # the admins' lists; each invitee's Home follows its DM
         audit.record_many(
             [
                 audit.entry(

@@ -303,6 +303,15 @@ class JoinChannel(Notice):
     channel_id: str
 
 
+@dataclass(frozen=True)
+class RefreshHomes(Notice):
+    """Re-publish these people's App Homes: a list they see changed. Kept apart from the
+    notices of the change itself, so Home refreshes can be ordered and coalesced alone."""
+
+    kind: ClassVar[str] = "refresh_homes"
+    users: list[str]
+
+
 def record(
     workspace_id: str, notice: Notice, now: datetime, *, dedupe_key: str | None = None
 ) -> bool:
@@ -351,4 +360,5 @@ def scrubbed_payload(notice: Notice) -> str:
 def load(row: NoticeRow) -> Notice:
     cls = NOTICE_KINDS[row.kind]
     data = json.loads(row.payload)
-    return cls(**{f.name: data[f.name] for f in fields(cls)})
+    # A field added since the row was stored takes its default.
+    return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})

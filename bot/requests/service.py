@@ -15,6 +15,7 @@ from bot.errors import (
     RequestNotFound,
     RequestPending,
 )
+from bot.home.refresh import refresh_homes
 from bot.outbox import notices
 from bot.roles.permissions import Action, Permission
 from bot.seats.admission import seat_admission
@@ -197,8 +198,12 @@ class Requests:
         self._record_outcome(request, status, actor.user_id, roles, reason, now)
         return now
 
-    def _record_outcome(self, request, status, decided_by, roles, reason, now) -> None:
+    def _record_outcome(
+        self, request, status, decided_by, roles, reason, now, *, refresh=True
+    ) -> None:
         team = request.team
+        if refresh:
+            refresh_homes(team, now, request.requester_user_id)
         workspace_id = request.workspace_id
         decided = notices.RequestDecided(
             request_id=request.id,
@@ -279,8 +284,14 @@ class Requests:
                 .execute()
             )
             ids = [row[0] for row in expired]
+            requesters: dict[int, set[str]] = {}
             for request in JoinRequest.select().where(JoinRequest.id.in_(ids)):
-                self._record_outcome(request, RequestStatus.EXPIRED, None, [], None, now)
+                self._record_outcome(
+                    request, RequestStatus.EXPIRED, None, [], None, now, refresh=False
+                )
+                requesters.setdefault(request.team_id, set()).add(request.requester_user_id)
+            for team in Team.select().where(Team.id.in_(list(requesters))):
+                refresh_homes(team, now, *requesters[team.id])  # once per team, not per row
         return len(ids)
 
     def remind_approvers(self) -> int:

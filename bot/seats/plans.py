@@ -3,6 +3,7 @@
 from bot import audit
 from bot.access import Actor, require, resolve_root_team, resolve_team
 from bot.clock import Clock
+from bot.home.refresh import refresh_homes
 from bot.links.cards import refresh_cards
 from bot.roles.permissions import Action
 from bot.seats.use import SeatUse, lock_team, seat_use
@@ -41,4 +42,5 @@ class Seats:
                 seats=seats,
             )
             refresh_cards(team, now)
+            refresh_homes(team, now)
         return seat_use(Team.get_by_id(team.id), now)

@@ -10,6 +10,7 @@ from bot import audit
 from bot.access import Actor, require, resolve_team
 from bot.clock import Clock
 from bot.errors import LastOwner, NotAllowed, NotAMember
+from bot.home.refresh import refresh_homes
 from bot.invitations.closing import record_closed
 from bot.links.cards import refresh_cards
 from bot.outbox import notices
@@ -95,6 +96,7 @@ def _leave(team: Team, user_id: str, now: datetime, *, by: str | None, action: s
     record_revocations(team, user_id, now, gone=gone)
     membership.delete_instance(recursive=True)
     notices.record(team.workspace_id, notices.Removed(team=team.name, user=user_id, by=by), now)
+    refresh_homes(team, now, user_id)
     audit.record(
         workspace_id=team.workspace_id, now=now, action=action, actor=by, team=team, target=user_id
     )

@@ -12,6 +12,7 @@ from handlers.blocks.common import (
     actions,
     button,
     context,
+    divider,
     header,
     plain_text,
     role_option,
@@ -139,9 +140,11 @@ def parse_show_all(value: str) -> tuple[str, str, int]:
     return kind, team, int(page)
 
 
-def home_view(home: Home) -> dict:
-    """The Home tab: your teams, invitations and requests, then each team you manage."""
+def home_view(home: Home, note: str | None = None) -> dict:
+    """The Home tab: your teams, invitations and requests, then each team you manage.
+    A `note` (the answer to a click made in the Home) comes first."""
     blocks = [
+        *([section(note), divider()] if note else []),
         *_your_teams(home),
         *_your_invitations(home),
         *_your_requests(home),
@@ -159,12 +162,13 @@ def home_view(home: Home) -> dict:
     return {"type": "home", "blocks": blocks}
 
 
-def show_all_modal(page: ShowAllPage) -> dict:
-    """One page (of up to 20) of a team's pending requests or invitations."""
+def show_all_modal(page: ShowAllPage, note: str | None = None) -> dict:
+    """One page (of up to 20) of a team's pending requests or invitations; a `note` (the
+    answer to a click made in it) comes first."""
     headline = PAGE_HEADLINE.format(
         team=md.team(page.team), total=page.total, page=page.page, pages=page.pages
     )
-    blocks = [section(headline)]
+    blocks = [*([section(note), divider()] if note else []), section(headline)]
     for row in page.rows:
         if page.kind == REQUESTS:
             blocks.extend(_request(row, page.grantable_roles, page.default_role))

@@ -61,3 +61,10 @@ def _delivery_failed(delivery: Delivery, notice: n.DeliveryFailed) -> None:
         f"`{md.escape(notice.error)}`."
     )
     delivery.post(notice.recipient, common.message(text))
+
+
+@delivers(n.RefreshHomes)
+def _refresh_homes(delivery: Delivery, notice: n.RefreshHomes) -> None:
+    """Noted only: each Home is published once per batch, after the batch's other notices."""
+    for user in notice.users:
+        delivery.refresh_home(user)

@@ -41,7 +41,7 @@ class OutboxWorker:
         now = self.clock.now()
         with db.connection_context():
             claimed = outbox.claim_due(now, self.instance_id)
-        homes: set[tuple[str, str]] = set()
+        homes: dict[tuple[str, str], str | None] = {}
         for item in claimed:
             self._deliver_one(item, now, homes)
         self._publish_homes(homes, now)

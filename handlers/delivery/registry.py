@@ -10,12 +10,11 @@ from datetime import datetime
 from slack_sdk import WebClient
 
 from bot.access import Actor
-from bot.home.service import home_for
 from bot.outbox import claims as outbox
 from bot.outbox import notices as n
 from handlers.blocks import common
-from handlers.blocks.home import home_view
 from handlers.delivery.mailer import Mailer
+from handlers.slack.in_place import publish_home
 
 DELIVERERS: dict[type, Callable] = {}
 NOTICE_EVENT = "lobby_notice"
@@ -43,10 +42,10 @@ class Delivery:
         retrying: bool = False,
         mailer: Mailer | None = None,
         join_url: str | None = None,
-        homes: set | None = None,
+        homes: dict | None = None,
     ):
         self.client = client
-        self.homes = homes if homes is not None else set()
+        self.homes = homes if homes is not None else {}
         self.workspace_id = workspace_id
         self.now = now
         self.notice_id = notice_id
@@ -56,8 +55,12 @@ class Delivery:
 
     def post(self, channel: str, message: dict, subject: str | None = None) -> dict:
         """Post once: every post carries its notice's id as message metadata, and a retry
-        first looks for a post an earlier, interrupted attempt already made."""
-        response = self._posted_before(channel) if self.retrying else None
+        into a DM first looks for a post an earlier, interrupted attempt already made.
+
+        Lobby does not read channels (no channels:history or groups:history), so a retry
+        into a channel (a team's notification channel) posts again: a crash between
+        Slack's answer and the outbox's "sent" mark can repeat that one post."""
+        response = self._posted_before(channel) if self.retrying and is_dm(channel) else None
         if response is None:
             metadata = {"event_type": NOTICE_EVENT, "event_payload": {"notice": self.notice_id}}
             response = self.client.chat_postMessage(channel=channel, metadata=metadata, **message)
@@ -68,8 +71,8 @@ class Delivery:
         return response
 
     def _posted_before(self, channel: str) -> dict | None:
-        """The message this notice already posted to `channel` (a user's DM, or a channel
-        such as a team's notification channel), if an earlier attempt got through."""
+        """The message this notice already posted to a user's DM, if an earlier attempt
+        got through (read with im:history, the DM's own history)."""
         if channel.startswith(("U", "W")):
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
         history = self.client.conversations_history(
@@ -81,11 +84,14 @@ class Delivery:
                 return {"channel": channel, "ts": message["ts"]}
         return None
 
-    def refresh_home(self, user_id: str) -> None:
+    def refresh_home(self, user_id: str, note: str | None = None) -> None:
         """Re-publish someone's App Home after a change that concerns them: noted here,
-        published once per person per batch by `publish_homes`."""
-        if user_id.startswith(("U", "W")):  # a channel has no Home
-            self.homes.add((self.workspace_id, user_id))
+        published once per person per batch by `publish_homes`. A `note` (the answer to a
+        click made in the Home) is shown at its top."""
+        if not user_id.startswith(("U", "W")):  # a channel has no Home
+            return
+        key = (self.workspace_id, user_id)
+        self.homes[key] = note or self.homes.get(key)
 
     def granted(self, user_id: str, kind: str, resource_id: str) -> None:
         outbox.record_grant(self.workspace_id, user_id, kind, resource_id, self.now)
@@ -109,10 +115,15 @@ class Delivery:
             self.post(admin, common.message(text))
 
 
-def publish_homes(client: WebClient, homes: set[tuple[str, str]], now: datetime) -> None:
-    for workspace_id, user_id in sorted(homes):
-        home = home_for(actor=Actor(workspace_id=workspace_id, user_id=user_id), now=now)
-        client.views_publish(user_id=user_id, view=home_view(home))
+def is_dm(channel: str) -> bool:
+    """A user id (posting to it opens the DM) or a DM's own id."""
+    return channel.startswith(("U", "W", "D"))
+
+
+def publish_homes(client: WebClient, homes: dict[tuple[str, str], str | None], now) -> None:
+    """Publish each Home once, with its note (if any) at the top."""
+    for (workspace_id, user_id), note in sorted(homes.items()):
+        publish_home(client, Actor(workspace_id=workspace_id, user_id=user_id), now, note=note)
 
 
 def deliver(delivery: Delivery, notice: n.Notice) -> None:

@@ -14,9 +14,8 @@ from datetime import timedelta
 from peewee import IntegrityError
 from slack_sdk import WebClient
 
-from bot.outbox import notices
 from bot.service import Lobby
-from handlers.intake.runs import RUNS, Reply, Run
+from handlers.intake.runs import RUNS, Run
 from storage import intake
 from storage.db import db
 from storage.intake import IntakeItem
@@ -131,5 +130,4 @@ class Runner:
             intake.give_up(item, repr(error))
         with db.atomic():
             text = GAVE_UP.format(attempts=item.attempts)
-            reply = Reply(user=run.user_id, message={"text": text}, response_url=run.response_url)
-            notices.record(run.workspace_id, reply, run.now)
+            run.record_reply({"text": text})

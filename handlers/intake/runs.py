@@ -34,15 +34,34 @@ def runs(name: str):
 
 @dataclass(frozen=True)
 class Reply(notices.Notice):
-    """Answer the person where they acted: the response_url of their command or click,
-    or by DM when there is none (a modal, the App Home). `message` is what Bolt's
-    `respond` takes (text, blocks, response_type, replace_original)."""
+    """Answer the person where they acted: the response_url of their command or click;
+    for a click without one, in place (their App Home, the modal they clicked in); by DM
+    only for a modal's submission. `message` is what Bolt's `respond` takes (text, blocks,
+    response_type, replace_original)."""
 
     kind: ClassVar[str] = "reply"
     secret_fields: ClassVar[tuple[str, ...]] = ("response_url",)
     user: str
     message: dict
     response_url: str | None = None
+    clicked: bool = False  # a button: never answered by a new DM
+    channel: str | None = None  # where the command or clicked message is (ephemeral fallback)
+    in_home: bool = False  # clicked in the App Home: shown at the top of the republished Home
+    view_id: str | None = None  # clicked in a modal: the modal is updated
+    view_metadata: str | None = None
+
+
+def where_acted(payload: dict) -> dict:
+    """Where a command or click was made, so its answer goes there."""
+    if payload.get("type") != "block_actions":
+        return {"channel": payload.get("channel_id")}
+    view = payload.get("view") or {}
+    where = {"clicked": True, "channel": (payload.get("channel") or {}).get("id")}
+    if view.get("type") == "home":
+        where["in_home"] = True
+    elif view.get("type") == "modal":
+        where.update(view_id=view.get("id"), view_metadata=view.get("private_metadata"))
+    return where
 
 
 @dataclass(frozen=True)
@@ -66,7 +85,15 @@ class Run:
 
     def respond(self, **message) -> None:
         """Recorded now, delivered after the run commits."""
-        reply = Reply(user=self.user_id, message=message, response_url=self.response_url)
+        self.record_reply(message)
+
+    def record_reply(self, message: dict) -> None:
+        reply = Reply(
+            user=self.user_id,
+            message=message,
+            response_url=self.response_url,
+            **where_acted(self.payload),
+        )
         notices.record(self.workspace_id, reply, self.now)
 
     @property

@@ -8,9 +8,10 @@ from bot.service import Lobby
 from handlers.blocks import invitations, links, requests, teams
 from handlers.intake.listen import Handoff
 from handlers.intake.runs import runs
-from handlers.listeners.answers import answer, answer_refusal, respond_or_dm
+from handlers.listeners.answers import answer, answer_refusal
 from handlers.listeners.home import publish_home
 from handlers.slack.context import actor_of
+from handlers.slack.in_place import answer_for_click
 
 
 def acknowledge(ack):
@@ -45,7 +46,7 @@ def register(app, lobby: Lobby, handoff: Handoff) -> None:
         """Deny asks for an optional reason first: a modal (pushed over a modal), opened at
         once from the click's trigger_id; the decision is the modal's submission."""
         ack()
-        respond = respond_or_dm(respond, client, body)
+        respond = answer_for_click(respond, client, body, lobby.clock.now())
         handoff.now(ask_for_a_reason, lobby, body, context, client, respond)
 
     app.action(requests.DENY_REQUEST)(deny)

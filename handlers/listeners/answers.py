@@ -1,8 +1,10 @@
 """Answering the person who acted, where they acted.
 
 Work after the ack runs in the worker, whose `respond` is durable: the answer commits
-with the run and goes to the response_url, or by DM where Slack gave none (modals, the
-App Home). Exceptions there never reach @app.error, so refusals are answered here.
+with the run and goes to the response_url, or where the click was made when Slack gave
+none (the App Home, a modal): see handlers/delivery/replies.py and
+handlers/slack/in_place.py. Exceptions there never reach @app.error, so refusals are
+answered here.
 """
 
 import logging
@@ -30,22 +32,3 @@ def refusal_text(error: LobbyError | SlackApiError) -> str:
         log.warning("Slack call failed during a request: %s", error.response.get("error"))
         return SLACK_FAILED.format(error=slack_failure_code(error))
     return describe(error)
-
-
-def respond_or_dm(respond, client, body: dict):
-    """For work done at once in the web process: Bolt's `respond`, or a DM where a click
-    (in the App Home) came with no response_url."""
-    if respond is not None:
-        return respond
-
-    def dm(**message):
-        for key in ("response_type", "replace_original", "delete_original"):
-            message.pop(key, None)
-        client.chat_postMessage(channel=person_of(body), **message)
-
-    return dm
-
-
-def person_of(body: dict) -> str:
-    """Who acted: interactions carry `user`, slash commands `user_id`."""
-    return body["user"]["id"] if "user" in body else body["user_id"]

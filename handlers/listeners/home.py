@@ -6,19 +6,20 @@ from slack_sdk import WebClient
 
 from bot.access import Actor
 from bot.errors import LobbyError
-from bot.home.service import all_pending, home_for
+from bot.home.service import all_pending
 from bot.service import Lobby
-from handlers.blocks.home import HOME_SHOW_ALL, home_view, parse_show_all, show_all_modal
+from handlers.blocks.home import HOME_SHOW_ALL, parse_show_all, show_all_modal
 from handlers.intake.listen import Handoff
 from handlers.intake.runs import runs
-from handlers.listeners.answers import answer_refusal, respond_or_dm
+from handlers.listeners.answers import answer_refusal
 from handlers.listeners.events import record_event
+from handlers.slack import in_place
 from handlers.slack.context import actor_of
+from handlers.slack.in_place import answer_for_click
 
 
 def publish_home(client: WebClient, actor: Actor, lobby: Lobby) -> None:
-    home = home_for(actor=actor, now=lobby.clock.now())
-    client.views_publish(user_id=actor.user_id, view=home_view(home))
+    in_place.publish_home(client, actor, lobby.clock.now())
 
 
 def register_runs(lobby: Lobby) -> None:
@@ -34,7 +35,8 @@ def register(app, lobby: Lobby, handoff: Handoff) -> None:
     def show_all(ack, body, context, client, respond):
         """Opens (or pages) a modal from the click's trigger_id: at once, in this process."""
         ack()
-        handoff.now(open_show_all, body, context, client, respond_or_dm(respond, client, body))
+        respond = answer_for_click(respond, client, body, lobby.clock.now())
+        handoff.now(open_show_all, body, context, client, respond)
 
     def open_show_all(body, context, client, respond):
         actor = actor_of(context, body["user"]["id"])

@@ -91,7 +91,7 @@ def test_resend_renews_expiry_and_kills_the_old_dm(lobby, directory, design, clo
     assert renewed.status == "pending" and renewed.generation == old.generation + 1
     assert renewed.expires_at == clock.now() + (old.expires_at - old.created_at)
     assert renewed.token_hash != old.token_hash
-    assert kinds()[-2:] == ["invitation_replaced", "invitation_sent"]
+    assert kinds()[-3:] == ["invitation_replaced", "refresh_homes", "invitation_sent"]
     with pytest.raises(InvitationReplaced):
         lobby.invitations.accept(
             actor=actor("UALICE"), invitation_id=old.id, generation=old.generation
@@ -114,7 +114,8 @@ def test_cancel_closes_the_invitation_and_updates_the_dm(lobby, directory, desig
     invite(lobby, directory, "UALICE")
     invitation = invitation_of("UALICE")
     lobby.invitation_admin.cancel(actor=ADMIN, invitation_id=invitation.id)
-    closed = json.loads(Notice.select().order_by(Notice.id.desc()).first().payload)
+    closed = Notice.select().where(Notice.kind == "invitation_closed").order_by(Notice.id.desc())
+    closed = json.loads(closed.first().payload)
     assert closed["status"] == "cancelled" and closed["generation"] == 1
     with pytest.raises(InvitationClosed) as refused:
         lobby.invitations.accept(actor=actor("UALICE"), invitation_id=invitation.id)

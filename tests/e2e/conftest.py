@@ -16,7 +16,7 @@ from handlers.web import wsgi_app
 from storage import intake
 from tests.support.clock import ManualClock
 from tests.support.database import close_database, database_url
-from tests.support.fixtures import APP_METHODS_SEEN
+from tests.support.fixtures import APP_METHODS_SEEN, APP_SCOPE_NEEDS
 from tests.support.outbox import unsettled_count
 from tests.support.slack_requests import SlackRequests
 from tests.support.slack_standin import SlackStandIn
@@ -34,6 +34,7 @@ class Running:
     requests: SlackRequests
     url: str
     clock: ManualClock
+    settings: Settings
 
     def command(self, text: str, *, user_id: str = ADMIN, **kwargs):
         return self.requests.command(text, user_id=user_id, **kwargs)
@@ -123,7 +124,7 @@ def start_app(request, slack, tmp_path):
         else:
             handler, requests = None, SlackRequests(base, SIGNING_SECRET, slack)
         started.append((web, worker, server, handler))
-        return Running(worker, slack, requests, base, clock)
+        return Running(worker, slack, requests, base, clock, settings)
 
     yield start
     for web, worker, server, handler in started:
@@ -135,6 +136,12 @@ def start_app(request, slack, tmp_path):
         if worker.runner.is_alive():
             worker.stop(timeout=10)
     APP_METHODS_SEEN.update(call.method for call in slack.calls if call.ok)
+    APP_SCOPE_NEEDS.update(
+        need
+        for call in slack.calls
+        if call.ok
+        for need in slack.scope_needs(call.method, call.args)
+    )
     assert not slack.block_failures, f"the app sent invalid Block Kit: {slack.block_failures}"
     close_database()
 

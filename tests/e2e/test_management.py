@@ -148,3 +148,16 @@ def test_leaving_slack_removes_them_from_every_team(running):
     running.requests.event({"type": "user_change", "user": {"id": BOB, "deleted": True}})
     running.delivered(lambda: not Membership.select().where(Membership.user_id == BOB).exists())
     assert "1 member" in running.reply_to(running.command("teams"))
+
+
+def test_a_private_channel_is_joined_and_left_through_lobby(running):
+    """Private channels use the groups: scopes (groups:write for invite and kick alike)."""
+    private = "G0SECRET1"
+    running.slack.add_channel(private, "secret", is_private=True, bot_is_member=True)
+    running.reply_to(running.command("team create Design"))
+    running.reply_to(running.command(f"team link Design <#{private}|secret>"))
+    running.settled()
+    member(running, ALICE)
+    running.delivered(lambda: ALICE in running.slack.channel_members(private))
+    running.reply_to(running.command(f"remove <@{ALICE}>"))
+    running.delivered(lambda: ALICE not in running.slack.channel_members(private))

@@ -14,6 +14,8 @@ MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 # Web API methods the app itself called successfully in this test run (the
 # stand-in's own tests call others); the manifest's scopes are checked against them.
 APP_METHODS_SEEN: set[str] = set()
+# What each of those calls needed: per kind of conversation, the scopes that grant it.
+APP_SCOPE_NEEDS: set[tuple[str, ...]] = set()
 
 
 @pytest.fixture

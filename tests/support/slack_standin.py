@@ -722,13 +722,39 @@ class SlackStandIn:
             )
 
     def _accepted_scopes(self, method: str, args: dict[str, Any]) -> list[str]:
+        kinds = self._conversation_kinds(method, args)
+        return self._scopes_for_kind(method, kinds[0]) if len(kinds) == 1 else bot_scopes_of(method)
+
+    def scope_needs(self, method: str, args: dict[str, Any]) -> list[tuple[str, ...]]:
+        """What one call needs: for each kind of conversation it touches, the scopes that
+        grant it (any one of them), in the order Slack lists them."""
+        if not bot_scopes_of(method):
+            return []
+        kinds = self._conversation_kinds(method, args) or [None]
+        return [tuple(self._scopes_for_kind(method, kind)) for kind in kinds]
+
+    def _scopes_for_kind(self, method: str, kind: str | None) -> list[str]:
         scopes = bot_scopes_of(method)
-        channel = self._channels.get(str(args.get("channel", "")))
-        if not method.startswith("conversations.") or channel is None:
+        if kind is None:
             return scopes
-        # A conversations.* call on a channel needs a scope for that kind of channel.
-        prefix = "groups:" if channel.is_private else "channels:"
-        return [scope for scope in scopes if scope.startswith(prefix)] or scopes
+        return [scope for scope in scopes if scope.startswith(kind)] or scopes
+
+    def _conversation_kinds(self, method: str, args: dict[str, Any]) -> list[str]:
+        """A conversations.* call needs a scope for each kind of conversation it touches:
+        public channels (channels:), private ones (groups:), DMs (im:)."""
+        if not method.startswith("conversations."):
+            return []
+        channel_id = str(args.get("channel", ""))
+        channel = self._channels.get(channel_id)
+        if channel is not None:
+            return ["groups:" if channel.is_private else "channels:"]
+        if channel_id.startswith("D") or (
+            method == "conversations.open" and "," not in str(args.get("users", ","))
+        ):
+            return ["im:"]
+        types = {"public_channel": "channels:", "private_channel": "groups:", "im": "im:"}
+        asked = str(args.get("types", "")).split(",")
+        return [types[name] for name in asked if name in types]
 
     # ----------------------------------------------------------------- helpers
 
