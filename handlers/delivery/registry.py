@@ -109,8 +109,12 @@ class Delivery:
             self.post(admin, common.message(text))
 
 
-def publish_homes(client: WebClient, homes: set[tuple[str, str]], now: datetime) -> None:
+def publish_homes(client_for: Callable, homes: set[tuple[str, str]], now: datetime) -> None:
+    """Each with its own workspace's client; none for a workspace that uninstalled."""
     for workspace_id, user_id in sorted(homes):
+        client = client_for(workspace_id)
+        if client is None:
+            continue
         home = home_for(actor=Actor(workspace_id=workspace_id, user_id=user_id), now=now)
         client.views_publish(user_id=user_id, view=home_view(home))
 
