@@ -77,6 +77,7 @@ def oauth_settings(settings: Settings, clock: Clock, client: WebClient) -> OAuth
         client_secret=settings.client_secret,
         scopes=BOT_SCOPES,
         install_path=INSTALL_PATH,
+        install_page_rendering_enabled=False,  # straight to Slack's authorize page
         redirect_uri_path=REDIRECT_PATH,
         authorization_url=authorize_url(settings.slack_api_url),
         installation_store=store,
