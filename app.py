@@ -9,6 +9,7 @@ import logging
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
@@ -27,7 +28,8 @@ from handlers.health import HealthCheck
 from handlers.intake.listen import Handoff
 from handlers.intake.runner import Runner
 from handlers.intake.writer import IntakeWriter
-from handlers.listeners import register_all, register_runs
+from handlers.listeners import installs, register_all, register_runs
+from handlers.oauth.flow import WorkspaceClients, oauth_settings
 from handlers.process import WebProcess, WorkerProcess, run_worker
 from handlers.web import Gate, wsgi_app
 from storage.db import init_db
@@ -78,6 +80,21 @@ def slack_client(settings: Settings, *, wait_on_rate_limits: bool) -> WebClient:
     """Runs wait out a 429 (a person is waiting for the answer); the outbox worker must
     not block, so it reschedules the notice instead."""
     client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
+    return _waiting(client, wait_on_rate_limits)
+
+
+def clients_for(settings: Settings, *, wait_on_rate_limits: bool):
+    """`client_for(workspace_id)`: the one bot token's client, or each workspace's own
+    from its installation (None once it uninstalled the app)."""
+    if settings.distributable:
+        return WorkspaceClients(
+            settings, configure=lambda client: _waiting(client, wait_on_rate_limits)
+        )
+    client = slack_client(settings, wait_on_rate_limits=wait_on_rate_limits)
+    return lambda workspace_id: client
+
+
+def _waiting(client: WebClient, wait_on_rate_limits: bool) -> WebClient:
     if wait_on_rate_limits:
         client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
     return client
@@ -98,16 +115,24 @@ def create_web(settings: Settings, clock: Clock | None = None) -> Web:
     """The process that answers Slack: verify, record, ack."""
     lobby = build_lobby(settings, clock)
     client = slack_client(settings, wait_on_rate_limits=True)
+    # Distributable: Bolt's OAuth flow, and each request authorized with its workspace's
+    # installation (a workspace without one is refused by Bolt itself).
+    oauth = oauth_settings(settings, lobby.clock, client) if settings.distributable else None
     bolt = App(
         client=client,
         signing_secret=settings.signing_secret or "",
         process_before_response=True,  # the ack goes out once the request is recorded
         token_verification_enabled=False,
         request_verification_enabled=not settings.socket_mode,
+        oauth_settings=oauth,
     )
     writer = IntakeWriter(lobby.clock, max_backlog=settings.max_backlog)
     handoff = Handoff(writer, ThreadPoolExecutor(URGENT_THREADS, thread_name_prefix="urgent"))
-    register_all(bolt, lobby, handoff, installed_team_id=installed_team(client))
+    if oauth is None:
+        register_all(bolt, lobby, handoff, installed_team_id=installed_team(client))
+    else:
+        installs.register(bolt, lobby, oauth.installation_store)
+        register_all(bolt, lobby, handoff, installed_team_id=None)
     return Web(bolt=bolt, lobby=lobby, writer=writer, gate=Gate())
 
 
@@ -123,21 +148,21 @@ def create_worker(settings: Settings, clock: Clock | None = None, *, jobs: bool 
     """The process that runs what was acknowledged, delivers notices and runs the jobs."""
     lobby = build_lobby(settings, clock)
     register_runs(lobby)
-    runs_client = slack_client(settings, wait_on_rate_limits=True)
     runner = Runner(
         lobby,
-        lambda workspace_id: runs_client,
+        clients_for(settings, wait_on_rate_limits=True),
         instance_id=settings.instance_id,
         threads=RUN_THREADS,
     )
     outbox = OutboxWorker(
-        slack_client(settings, wait_on_rate_limits=False),
+        clients_for(settings, wait_on_rate_limits=False),
         lobby.clock,
         mailer=Mailer(settings.smtp) if settings.smtp else None,
         join_url=settings.join_url,
         instance_id=settings.instance_id,
     )
-    scheduler = build_scheduler(lobby) if jobs else None
+    retention = timedelta(days=settings.retention_days)
+    scheduler = build_scheduler(lobby, retention=retention) if jobs else None
     return Worker(lobby=lobby, runner=runner, outbox=outbox, scheduler=scheduler)
 
 

@@ -9,6 +9,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot.roles.permissions import INVITE_POLICIES, LINK_POLICIES
 from bot.teams.settings import TeamSettings
+from config import modes
 from config.errors import SettingsError
 from config.smtp import SmtpServer, parse_smtp_url
 
@@ -31,7 +32,7 @@ WHERE_FROM = {
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str
+    bot_token: str | None
     signing_secret: str | None
     app_token: str | None
     database_url: str
@@ -43,10 +44,19 @@ class Settings:
     team_defaults: TeamSettings = field(default_factory=TeamSettings)
     max_backlog: int = 1000  # requests waiting to run; past it, new ones are refused
     shutdown_seconds: int = 30  # SIGTERM to exit
+    # The distributable app (no bot token): OAuth install, tokens encrypted at rest.
+    client_id: str | None = None
+    client_secret: str | None = None
+    encryption_keys: tuple[str, ...] = ()  # the first encrypts; every one decrypts
+    retention_days: int = 30  # an uninstalled workspace's data is deleted this long after
 
     @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
+
+    @property
+    def distributable(self) -> bool:
+        return self.bot_token is None
 
 
 def load_settings(environ=None) -> Settings:
@@ -57,8 +67,9 @@ def load_settings(environ=None) -> Settings:
     env = {k: v.strip() for k, v in environ.items() if v.strip()}
     app_token = env.get("SLACK_APP_TOKEN")
     port = _int(env, "PORT", 3000, low=1, high=65535)
+    distributable = modes.distributable(env)
     return Settings(
-        bot_token=_required(env, "SLACK_BOT_TOKEN", prefix="xoxb-"),
+        bot_token=None if distributable else _prefixed(env, "SLACK_BOT_TOKEN", "xoxb-"),
         signing_secret=env.get("SLACK_SIGNING_SECRET")
         or (None if app_token else _required(env, "SLACK_SIGNING_SECRET")),
         app_token=_prefixed(env, "SLACK_APP_TOKEN", "xapp-") if app_token else None,
@@ -72,6 +83,10 @@ def load_settings(environ=None) -> Settings:
         team_defaults=_team_defaults(env),
         max_backlog=_int(env, "LOBBY_MAX_BACKLOG", 1000, low=1, high=1_000_000),
         shutdown_seconds=_int(env, "LOBBY_SHUTDOWN_SECONDS", 30, low=5, high=600),
+        client_id=env.get("SLACK_CLIENT_ID") if distributable else None,
+        client_secret=env.get("SLACK_CLIENT_SECRET") if distributable else None,
+        encryption_keys=modes.encryption_keys(env) if distributable else (),
+        retention_days=_int(env, "LOBBY_RETENTION_DAYS", 30, low=1, high=3650),
     )
 
 

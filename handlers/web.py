@@ -1,4 +1,5 @@
-"""The HTTP surface: Slack's requests on /slack/events and the health check on /healthz.
+"""The HTTP surface: Slack's requests on /slack/events, the health check on /healthz, and
+for the distributable app "Add to Slack" on /slack/install and /slack/oauth_redirect.
 
 While the app stops, new requests from Slack get 503 (Slack's own retry, or the person,
 tries again, maybe on another instance) and the ones already in flight finish.
@@ -48,6 +49,9 @@ class Gate:
 def wsgi_app(bolt_app: App | None, health: HealthCheck, gate: Gate):
     """With no Bolt app (Socket Mode), only /healthz is served."""
     slack = SlackRequestHandler(bolt_app, path="/slack/events") if bolt_app else None
+    paths = {"/slack/events"}
+    if bolt_app is not None and bolt_app.oauth_flow is not None:  # "Add to Slack"
+        paths |= {bolt_app.oauth_flow.install_path, bolt_app.oauth_flow.redirect_uri_path}
 
     def application(environ, start_response):
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
@@ -55,7 +59,7 @@ def wsgi_app(bolt_app: App | None, health: HealthCheck, gate: Gate):
             healthy, body = health()
             start_response("200 OK" if healthy else "503 Service Unavailable", JSON)
             return [body]
-        if slack is None or path != "/slack/events":
+        if slack is None or path not in paths:
             start_response("404 Not Found", TEXT)
             return [b"not found"]
         if not gate.enter():

@@ -18,6 +18,7 @@ from bot.outbox import notices
 from bot.roles.permissions import Permission
 from bot.service import Lobby
 from bot.teams.membership import admin_recipients, holders_of
+from bot.workspaces import purge_departed
 from storage import intake
 from storage.db import db
 from storage.models import Invitation, JoinRequest, Membership, Team
@@ -25,6 +26,7 @@ from storage.models import Invitation, JoinRequest, Membership, Team
 log = logging.getLogger(__name__)
 DAY = timedelta(hours=24)
 INTAKE_KEPT = timedelta(days=7)  # longer than Slack retries an event
+RETENTION = timedelta(days=30)  # an uninstalled workspace's data, before it is deleted
 
 
 def remind_inviters(lobby: Lobby) -> int:
@@ -86,9 +88,10 @@ def prune_intake(lobby: Lobby) -> int:
     return intake.prune(lobby.clock.now() - INTAKE_KEPT)
 
 
-def job_table(lobby: Lobby) -> dict:
+def job_table(lobby: Lobby, retention: timedelta = RETENTION) -> dict:
     """Every job: its function and how often it runs."""
     return {
+        "purge_departed": (lambda: len(purge_departed(lobby.clock.now(), retention)), {"hours": 6}),
         "expire_invitations": (lambda: expire_due_invitations(lobby.clock), {"minutes": 1}),
         "expire_requests": (lobby.requests.expire_due, {"minutes": 1}),
         "remind_approvers": (lobby.requests.remind_approvers, {"minutes": 15}),
@@ -109,7 +112,7 @@ def run_job(name: str, work) -> int | None:
             _unlock(name)
 
 
-def build_scheduler(lobby: Lobby) -> BackgroundScheduler:
+def build_scheduler(lobby: Lobby, retention: timedelta = RETENTION) -> BackgroundScheduler:
     """One BackgroundScheduler, its jobs rebuilt at start-up with fixed ids."""
     scheduler = BackgroundScheduler(
         job_defaults={"coalesce": True, "max_instances": 1}, timezone="UTC"
@@ -117,7 +120,7 @@ def build_scheduler(lobby: Lobby) -> BackgroundScheduler:
     # Each job runs at start-up too: an app restarted more often than a job's interval
     # still runs it, and catches up at once after downtime.
     starting = datetime.now(UTC)
-    for name, (work, every) in job_table(lobby).items():
+    for name, (work, every) in job_table(lobby, retention).items():
         scheduler.add_job(
             _logged(name, work),
             "interval",

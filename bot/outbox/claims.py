@@ -12,6 +12,7 @@ from storage.models import Notice, PostedMessage, SyncGrant, Team
 from storage.statuses import NoticeStatus
 
 MAX_ATTEMPTS = 8
+UNINSTALLED = "the workspace uninstalled Lobby"
 # A notice claimed this long ago by an instance that never settled it was lost
 # with that instance (killed mid-delivery) and is offered again.
 CLAIM_TIMEOUT = timedelta(minutes=5)
@@ -70,6 +71,13 @@ def mark_sent(claimed: Claimed, now: datetime) -> None:
     if claimed.notice.secret_fields:
         changes["payload"] = notices.scrubbed_payload(claimed.notice)
     Notice.update(**changes).where(Notice.id == claimed.notice_id).execute()
+
+
+def drop_uninstalled(claimed: Claimed) -> None:
+    """Its workspace uninstalled the app: the notice is not sent, and nobody is told there."""
+    Notice.update(status=NoticeStatus.FAILED, last_error=UNINSTALLED).where(
+        Notice.id == claimed.notice_id
+    ).execute()
 
 
 def mark_failed(

@@ -13,6 +13,7 @@ from typing import ClassVar
 from peewee import IntegrityError
 
 from storage.db import db
+from storage.installations import Departure
 from storage.models import Notice as NoticeRow
 
 NOTICE_KINDS: dict[str, type["Notice"]] = {}
@@ -317,8 +318,11 @@ def record(
 ) -> bool:
     """Store a notice in the caller's transaction; with a `dedupe_key`, at most once ever.
 
-    Returns False when a notice with that key was already recorded.
+    Returns False when a notice with that key was already recorded, or when the
+    workspace uninstalled the app (nothing more is sent to it).
     """
+    if Departure.get_or_none(Departure.workspace_id == workspace_id) is not None:
+        return False
     try:
         with db.atomic():  # a savepoint, so a duplicate key leaves the caller's work intact
             NoticeRow.create(
@@ -336,6 +340,13 @@ def record(
 
 def record_many(items: list[tuple[str, Notice]], now: datetime, batch: int = 1000) -> None:
     """Store many (workspace_id, notice) pairs in the caller's transaction, in bulk."""
+    departed = {
+        row.workspace_id
+        for row in Departure.select().where(Departure.workspace_id.in_({w for w, _ in items}))
+    }
+    items = [
+        (workspace_id, notice) for workspace_id, notice in items if workspace_id not in departed
+    ]
     rows = [
         {
             "workspace_id": workspace_id,

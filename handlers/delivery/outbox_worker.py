@@ -2,6 +2,7 @@
 
 import logging
 import threading
+from collections.abc import Callable
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 class OutboxWorker:
     def __init__(
         self,
-        client: WebClient,
+        client: WebClient | Callable[[str], WebClient | None],
         clock: Clock,
         *,
         mailer: Mailer | None = None,
@@ -27,7 +28,8 @@ class OutboxWorker:
         instance_id: str = "lobby",
         poll_seconds: float = 0.2,
     ):
-        self.client = client
+        # One client, or each workspace's own (None once it uninstalled the app).
+        self.client_for = client if callable(client) else (lambda workspace_id: client)
         self.instance_id = instance_id
         self.mailer = mailer
         self.join_url = join_url
@@ -51,14 +53,19 @@ class OutboxWorker:
         """Best effort: a Home is published again whenever its owner opens it."""
         try:
             with db.connection_context():
-                publish_homes(self.client, homes, now)
+                publish_homes(self.client_for, homes, now)
         except (SlackApiError, URLError, OSError) as error:
             log.warning("could not refresh %d App Homes: %r", len(homes), error)
 
     def _deliver_one(self, item: outbox.Claimed, now, homes) -> None:
+        client = self.client_for(item.workspace_id)
+        if client is None:
+            with db.connection_context():
+                outbox.drop_uninstalled(item)
+            return
         try:
             delivery = Delivery(
-                self.client,
+                client,
                 item.workspace_id,
                 now,
                 notice_id=item.notice_id,

@@ -120,9 +120,13 @@ def is_dm(channel: str) -> bool:
     return channel.startswith(("U", "W", "D"))
 
 
-def publish_homes(client: WebClient, homes: dict[tuple[str, str], str | None], now) -> None:
-    """Publish each Home once, with its note (if any) at the top."""
+def publish_homes(client_for: Callable, homes: dict[tuple[str, str], str | None], now) -> None:
+    """Publish each Home once, with its note (if any) at the top, each with its own
+    workspace's client; none for a workspace that uninstalled."""
     for (workspace_id, user_id), note in sorted(homes.items()):
+        client = client_for(workspace_id)
+        if client is None:
+            continue
         publish_home(client, Actor(workspace_id=workspace_id, user_id=user_id), now, note=note)
 
 

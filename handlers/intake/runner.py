@@ -23,6 +23,7 @@ from storage.intake import IntakeItem
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=2)  # longer than any run; a dead worker's items wait this long
+UNINSTALLED = "the workspace uninstalled Lobby"
 GAVE_UP = "Lobby could not finish your request, sorry: it failed {attempts} times. Try again."
 
 
@@ -30,7 +31,7 @@ class Runner:
     def __init__(
         self,
         lobby: Lobby,
-        client_for: Callable[[str], WebClient],
+        client_for: Callable[[str], WebClient | None],
         *,
         instance_id: str,
         threads: int = 4,
@@ -92,13 +93,18 @@ class Runner:
         return True
 
     def _run(self, item: IntakeItem, now) -> None:
+        client = self.client_for(item.workspace_id)
+        if client is None:  # the workspace uninstalled the app: nothing is done there
+            with intake.intake_db.connection_context():
+                intake.give_up(item, UNINSTALLED)
+            return
         payload = json.loads(item.payload)
         run = Run(
             payload=payload,
             workspace_id=item.workspace_id,
             user_id=item.queue_key.partition(":")[2],
             lobby=self.lobby,
-            client=self.client_for(item.workspace_id),
+            client=client,
             now=now,
         )
         try:

@@ -10,9 +10,12 @@ from handlers.intake.listen import Handoff
 from handlers.listeners import actions, commands, errors, events, home, views, workspace
 
 
-def register_all(app, lobby: Lobby, handoff: Handoff, *, installed_team_id: str) -> None:
-    """The workspace check first, so no listener sees a request from another workspace."""
-    workspace.register(app, installed_team_id)
+def register_all(app, lobby: Lobby, handoff: Handoff, *, installed_team_id: str | None) -> None:
+    """The workspace check first, so no listener sees a request from another workspace.
+    Installed in many workspaces (no `installed_team_id`), Bolt's authorization does it:
+    a request is served only with its own workspace's installation."""
+    if installed_team_id is not None:
+        workspace.register(app, installed_team_id)
     errors.register(app)
     commands.register(app, lobby, handoff)
     actions.register(app, lobby, handoff)

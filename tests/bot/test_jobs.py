@@ -2,7 +2,7 @@
 
 import multiprocessing
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -83,6 +83,7 @@ def test_the_scheduler_has_fixed_job_ids():
         "expire_invitations",
         "expire_requests",
         "prune_intake",
+        "purge_departed",
         "remind_approvers",
         "remind_inviters",
     ]
@@ -137,3 +138,19 @@ def test_three_instances_running_the_jobs_at_once_notify_once(
     reminders = payloads("request_reminder")
     assert len(reminders) == 1 and len(reminders[0]["requesters"]) == 8
     assert len(payloads("daily_digest")) == 1
+
+
+def test_a_departed_workspaces_data_goes_after_the_retention_and_not_before(
+    lobby, clock, directory
+):
+    from bot.workspaces import depart, purge_departed
+    from storage.models import Team
+    from tests.conftest import actor
+
+    for workspace_id in ("T0GONE", "T0STAYS"):  # the same team name in both
+        lobby.teams.create(actor=actor("UADMIN", workspace_id), name="Design", directory=directory)
+    depart("T0GONE", clock.now())
+    month = timedelta(days=30)
+    assert purge_departed(clock.now() + timedelta(days=29), month) == []
+    assert purge_departed(clock.now() + month, month) == ["T0GONE"]
+    assert [t.workspace_id for t in Team.select()] == ["T0STAYS"]

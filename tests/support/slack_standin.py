@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from tests.support.blockkit import assert_valid_message_blocks, assert_valid_view
+from tests.support.slack_oauth import OAuthServer
 from tests.support.socket_mode_standin import SocketModeStandIn
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "slack_reference"
@@ -389,6 +390,9 @@ class SlackStandIn:
         self._thread: threading.Thread | None = None
         self._socket_mode: SocketModeStandIn | None = None
 
+        self._workspaces: dict[str, SlackStandIn] = {}  # others behind this URL, by team
+        self._home: SlackStandIn | None = None  # the stand-in whose server this one shares
+        self.oauth = OAuthServer(self)
         self._users[bot_user_id] = _User(bot_user_id, "lobby", is_bot=True)
         self.add_channel("C0GENERAL", "general", is_general=True)
 
@@ -418,8 +422,44 @@ class SlackStandIn:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    # ----------------------------------------------------------------- workspaces
+
+    def add_workspace(self, team_id: str, team_domain: str, **options: Any) -> SlackStandIn:
+        """Another workspace behind this stand-in's URL, with its own token, people and
+        calls; the app reaches it with the token it got when installed there."""
+        other = SlackStandIn(
+            self.scopes,
+            token=f"xoxb-{team_id.lower()}-test-token",
+            team_id=team_id,
+            team_domain=team_domain,
+            **options,
+        )
+        other._home, other.oauth = self, self.oauth
+        with self._lock:
+            self._workspaces[team_id] = other
+        return other
+
+    def workspaces(self) -> list[SlackStandIn]:
+        with self._lock:
+            return [self, *self._workspaces.values()]
+
+    def workspace_of_token(self, token: str | None) -> SlackStandIn:
+        """The workspace `token` was issued in (this one for an unknown token)."""
+        for workspace in self.workspaces():
+            if token in (workspace.token, workspace.app_token):
+                return workspace
+        return self
+
+    def workspace_of_team(self, team_id: str) -> SlackStandIn:
+        return self._workspaces.get(team_id, self)
+
+    def workspace_of_file(self, file_id: str) -> SlackStandIn:
+        return next((w for w in self.workspaces() if file_id in w.uploads), self)
+
     @property
     def base_url(self) -> str:
+        if self._home is not None:
+            return self._home.base_url
         assert self._server, "the stand-in is not started"
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
@@ -597,10 +637,12 @@ class SlackStandIn:
         path = urlsplit(handler.path).path
         if path.startswith("/api/"):
             self._serve_api(handler, path[len("/api/") :])
+        elif path == "/oauth/v2/authorize":
+            self.oauth.serve_authorize(handler)
         elif path.startswith("/hooks/"):
-            self._serve_response_url(handler, path)
+            self.workspace_of_team(path.split("/")[3])._serve_response_url(handler, path)
         elif path.startswith("/upload/"):
-            self._serve_upload(handler, path)
+            self.workspace_of_file(path.rsplit("/", 1)[-1])._serve_upload(handler, path)
         else:
             _send_json(handler, 404, {"ok": False, "error": "not_found"})
 
@@ -610,7 +652,16 @@ class SlackStandIn:
         except (SlackError, ValueError):
             _send_json(handler, 200, {"ok": False, "error": "invalid_arguments"})
             return
+        if method == "oauth.v2.access":
+            self.oauth.serve_access(handler, args)
+            return
         token = self._token_of(handler, args)
+        # Several workspaces behind one URL: the token says whose call it is.
+        self.workspace_of_token(token)._serve_call(handler, method, args, token)
+
+    def _serve_call(
+        self, handler: BaseHTTPRequestHandler, method: str, args: dict[str, Any], token: str | None
+    ) -> None:
         call = Call(method, args, time.time())
         with self._lock:
             self.calls.append(call)

@@ -5,6 +5,7 @@ import threading
 from datetime import datetime
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.service import Lobby
 from handlers.intake.runner import MAX_ATTEMPTS, Runner
@@ -53,8 +54,14 @@ def writer(database, clock):
     writer.close()
 
 
-def runner(lobby: Lobby, instance_id: str = "one") -> Runner:
-    return Runner(lobby, lambda workspace_id: None, instance_id=instance_id, threads=1)
+def runner(lobby: Lobby, instance_id: str = "one", installed=("T1",)) -> Runner:
+    """The runs here call no Slack method; a workspace not installed has no client."""
+    client = WebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/")
+
+    def client_for(workspace_id):
+        return client if workspace_id in installed else None
+
+    return Runner(lobby, client_for, instance_id=instance_id, threads=1)
 
 
 def record(writer, handler: str, person: str = "U1", **payload) -> None:
@@ -66,6 +73,14 @@ def drain(run: Runner) -> int:
     while run.run_one():
         ran += 1
     return ran
+
+
+def test_a_request_from_a_workspace_that_uninstalled_the_app_is_given_up_unrun(writer, lobby):
+    record(writer, "test_note", n="1", response_url="https://hooks.example/1")
+    assert drain(runner(lobby, installed=())) == 1
+    assert not AuditEntry.select().where(AuditEntry.action == "test.noted").exists()
+    assert not Notice.select().exists()
+    assert IntakeItem.get().status == IntakeStatus.FAILED
 
 
 def test_a_recorded_request_runs_once_with_its_reply(writer, lobby):

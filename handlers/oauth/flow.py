@@ -1,0 +1,165 @@
+"""Bolt's own OAuth flow ("Add to Slack") with Lobby's stores, and a client per workspace.
+
+GET /slack/install starts it (Bolt's state cookie check on; the state kept in the
+database); /slack/oauth_redirect finishes it through `oauth.v2.access` at SLACK_API_URL.
+"""
+
+import html
+import logging
+from datetime import UTC, datetime, timedelta
+
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.oauth.token_rotation import TokenRotator
+
+from bot.clock import Clock
+from bot.workspaces import come_back
+from config import Settings
+from handlers.oauth.cipher import TokenCipher
+from handlers.oauth.stores import DatabaseInstallationStore, DatabaseOAuthStateStore
+from storage.db import db
+
+log = logging.getLogger(__name__)
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+ROTATE_MINUTES = 120  # a token this close to its end is renewed before use
+# The manifest's bot scopes (tests/test_manifest.py holds them equal).
+BOT_SCOPES = [
+    "channels:history",
+    "channels:join",
+    "channels:manage",
+    "channels:read",
+    "channels:write.invites",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "groups:write",
+    "groups:write.invites",
+    "im:history",
+    "im:write",
+    "usergroups:read",
+    "usergroups:write",
+    "users:read",
+    "users:read.email",
+]
+PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>Lobby</title></head>"
+    "<body>{}</body></html>"
+)
+INSTALLED = "<h1>Lobby is installed in {team}</h1><p>Type <code>/invite help</code> in Slack.</p>"
+NOT_INSTALLED = (
+    "<h1>Lobby was not installed</h1><p>{why} Nothing was stored. "
+    "<a href='{install}'>Start again</a>.</p>"
+)
+WHY = {
+    "invalid_browser": "This browser did not start the installation (or its cookie is gone).",
+    "invalid_state": "The link was forged, already used, or older than 10 minutes.",
+    "missing_code": "Slack sent no code back.",
+    "access_denied": "The installation was cancelled in Slack.",
+    "invalid_code": "Slack refused the code.",
+    "storage_error": "Lobby could not save the installation; try again.",
+}
+
+
+def installation_store(settings: Settings) -> DatabaseInstallationStore:
+    return DatabaseInstallationStore(TokenCipher(settings.encryption_keys))
+
+
+def oauth_settings(settings: Settings, clock: Clock, client: WebClient) -> OAuthSettings:
+    store = installation_store(settings)
+    oauth = OAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=BOT_SCOPES,
+        install_path=INSTALL_PATH,
+        install_page_rendering_enabled=False,  # straight to Slack's authorize page
+        redirect_uri_path=REDIRECT_PATH,
+        authorization_url=authorize_url(settings.slack_api_url),
+        installation_store=store,
+        installation_store_bot_only=True,
+        token_rotation_expiration_minutes=ROTATE_MINUTES,
+        state_store=DatabaseOAuthStateStore(clock),
+        state_validation_enabled=True,
+        callback_options=CallbackOptions(success=installed(clock), failure=not_installed),
+    )
+    # Bolt's own authorize renews rotated tokens through slack.com; Lobby's through SLACK_API_URL.
+    oauth.authorize = InstallationStoreAuthorize(
+        logger=log,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        token_rotation_expiration_minutes=ROTATE_MINUTES,
+        installation_store=store,
+        bot_only=True,
+        client=client,
+    )
+    return oauth
+
+
+def authorize_url(api_url: str) -> str:
+    """Slack's authorize page beside its Web API (https://slack.com/oauth/v2/authorize)."""
+    return api_url.removesuffix("/").removesuffix("/api") + "/oauth/v2/authorize"
+
+
+def installed(clock: Clock):
+    """The success page; a workspace back within the retention finds its data again."""
+
+    def success(args: SuccessArgs) -> BoltResponse:
+        installation = args.installation
+        with db.connection_context():
+            come_back(installation.team_id or installation.enterprise_id, clock.now())
+        team = html.escape(installation.team_name or installation.team_id or "Slack")
+        return _page(200, INSTALLED.format(team=team))
+
+    return success
+
+
+def not_installed(args: FailureArgs) -> BoltResponse:
+    why = WHY.get(args.reason, "Slack or Lobby answered with an error.")
+    log.warning("an installation failed: %s (%r)", args.reason, args.error)
+    body = NOT_INSTALLED.format(why=html.escape(why), install=INSTALL_PATH)
+    return _page(args.suggested_status_code, body)
+
+
+def _page(status: int, body: str) -> BoltResponse:
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    return BoltResponse(status=status, body=PAGE.format(body), headers=headers)
+
+
+class WorkspaceClients:
+    """`client_for(workspace_id)`: a WebClient with that workspace's own bot token, renewed
+    first when token rotation is on and it is about to expire; None once uninstalled."""
+
+    def __init__(self, settings: Settings, *, configure=lambda client: client):
+        self.store = installation_store(settings)
+        self.api_url = settings.slack_api_url
+        self.configure = configure
+        self.rotator = TokenRotator(
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            client=WebClient(base_url=settings.slack_api_url),
+        )
+
+    def __call__(self, workspace_id: str) -> WebClient | None:
+        bot = self.store.find_bot(enterprise_id=None, team_id=workspace_id)
+        if bot is None:
+            return None
+        if bot.bot_refresh_token and _expires_soon(bot.bot_token_expires_at):
+            renewed = self.rotator.perform_bot_token_rotation(
+                bot=bot, minutes_before_expiration=ROTATE_MINUTES
+            )
+            if renewed is not None:
+                self.store.save_bot(renewed)
+                bot = renewed
+        return self.configure(WebClient(token=bot.bot_token, base_url=self.api_url))
+
+
+def _expires_soon(expires_at: int | None) -> bool:
+    if expires_at is None:
+        return False
+    deadline = datetime.now(UTC) + timedelta(minutes=ROTATE_MINUTES)
+    return datetime.fromtimestamp(expires_at, UTC) <= deadline
