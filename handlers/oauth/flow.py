@@ -7,7 +7,9 @@ database); /slack/oauth_redirect finishes it through `oauth.v2.access` at SLACK_
 import html
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import yaml
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -27,26 +29,15 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 ROTATE_MINUTES = 120  # a token this close to its end is renewed before use
 # The manifest's bot scopes (tests/test_manifest.py holds them equal).
-BOT_SCOPES = [
-    "channels:history",
-    "channels:join",
-    "channels:manage",
-    "channels:read",
-    "channels:write.invites",
-    "chat:write",
-    "commands",
-    "files:write",
-    "groups:history",
-    "groups:read",
-    "groups:write",
-    "groups:write.invites",
-    "im:history",
-    "im:write",
-    "usergroups:read",
-    "usergroups:write",
-    "users:read",
-    "users:read.email",
-]
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+
+
+def manifest_bot_scopes() -> list[str]:
+    """The bot scopes the install asks for are exactly the manifest's: one list."""
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    return list(manifest["oauth_config"]["scopes"]["bot"])
+
+
 PAGE = (
     "<!doctype html><html><head><meta charset='utf-8'><title>Lobby</title></head>"
     "<body>{}</body></html>"
@@ -75,7 +66,7 @@ def oauth_settings(settings: Settings, clock: Clock, client: WebClient) -> OAuth
     oauth = OAuthSettings(
         client_id=settings.client_id,
         client_secret=settings.client_secret,
-        scopes=BOT_SCOPES,
+        scopes=manifest_bot_scopes(),
         install_path=INSTALL_PATH,
         install_page_rendering_enabled=False,  # straight to Slack's authorize page
         redirect_uri_path=REDIRECT_PATH,
