@@ -352,3 +352,7 @@ def load(row: NoticeRow) -> Notice:
     cls = NOTICE_KINDS[row.kind]
     data = json.loads(row.payload)
     return cls(**{f.name: data[f.name] for f in fields(cls)})
+
+
+# Registered with the kinds above, wherever notices are loaded.
+from bot.outbox import access_notices  # noqa: E402, F401
