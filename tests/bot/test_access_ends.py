@@ -186,3 +186,13 @@ def test_the_scheduler_catches_up_after_downtime_and_ends_each_once(
     assert run_job("end_access", jobs["end_access"][0]) == 2
     assert run_job("end_access", jobs["end_access"][0]) == 0
     assert len(payloads("access_ended")) == 2
+
+
+def test_a_time_bound_member_is_not_made_owner_until_permanent(lobby, directory, design):
+    join(lobby, directory, "UA", AccessTerm(days=10))
+    with pytest.raises(OwnerNotForATime):
+        lobby.roles.set_roles(actor=OWNER, team_name=None, user_id="UA", roles=["owner"])
+    with pytest.raises(OwnerNotForATime):
+        lobby.roles.transfer(actor=OWNER, team_name="Design", user_id="UA")
+    lobby.access.extend(actor=OWNER, team_name=None, user_id="UA", term=AccessTerm())
+    lobby.roles.transfer(actor=OWNER, team_name="Design", user_id="UA")
