@@ -245,3 +245,25 @@ class UserGroupsUnavailable(LobbyError):
 @dataclass
 class NothingToLink(LobbyError):
     pass
+
+
+@dataclass
+class InvalidAccessEnd(LobbyError):
+    """`for N days` / `until DATE` out of range: the word used and the form expected."""
+
+    word: str
+    expected: str
+
+
+@dataclass
+class OwnerNotForATime(LobbyError):
+    team: str
+
+
+@dataclass
+class AccessAlreadyChanged(LobbyError):
+    """A button for an end that has since changed (another admin clicked first)."""
+
+    user: str
+    team: str
+    ends_at: datetime | None

@@ -11,6 +11,10 @@ MAX_TARGETS = 50  # people in one invitation command or form
 MAX_SEATS = 100_000
 MAX_LINK_USES = 100_000
 MAX_LINK_DAYS = 3650
+MAX_ACCESS_DAYS = 365  # access for a time: `for N days`, `until DATE` at most this far ahead
+APPROVAL_ACCESS_DAYS = (7, 30, 90)  # what an approver may choose beside Permanent
+ACCESS_WARNING_DAYS = 3  # the member and admins are told this long before the end
+EXTEND_BUTTON_DAYS = 30
 
 PLANS = ("starter", "professional", "enterprise", "unlimited")
 ALL = "all"
@@ -18,11 +22,11 @@ INVITATION_FILTERS = (*(status.value for status in InvitationStatus), ALL)
 
 COMMAND_WORDS = (
     "help", "teams", "members", "list", "link", "card", "join", "request", "requests",
-    "role", "roles", "transfer", "remove", "team", "seats", "settings", "audit",
+    "role", "roles", "transfer", "remove", "team", "seats", "settings", "audit", "extend",
 )  # fmt: skip
 CLAUSE_WORDS = (
     "reset", "limit", "create", "delete", "to", "as", "in", "from", "message",
-    "parent", "uses", "expires", "never", "csv",
+    "parent", "uses", "expires", "never", "csv", "for", "days", "day", "until", "permanent",
 )  # fmt: skip
 # Words the parser reads as keywords wherever they stand.
 KEYWORDS: frozenset[str] = frozenset(COMMAND_WORDS + CLAUSE_WORDS + INVITATION_FILTERS + PLANS)

@@ -4,7 +4,7 @@ Times are naive UTC datetimes written from the service's clock, never from a
 database default, so that tests and several instances agree on "now".
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from peewee import (
     BooleanField,
@@ -68,6 +68,8 @@ class Membership(BaseModel):
     joined_at = DateTimeField()
     joined_via = CharField()
     added_by = CharField(null=True)
+    # When access ends (naive UTC); None: permanent. Migration 0020 indexes it.
+    ends_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("team", "user_id"), True), (("workspace_id", "user_id"), False))
@@ -75,6 +77,18 @@ class Membership(BaseModel):
     @classmethod
     def find(cls, team: Team, user_id: str):
         return cls.get_or_none(cls.team == team, cls.user_id == user_id)
+
+    # "Ending": access for a time whose end is due; the scheduler removes these.
+    @classmethod
+    def is_ending(cls, now: datetime):
+        return cls.ends_at.is_null(False) & (cls.ends_at <= now)
+
+    @classmethod
+    def ending_within(cls, now: datetime, within: timedelta):
+        """Time-bound members whose access ends in the next `within` (not yet due)."""
+        return cls.select().where(
+            cls.ends_at.is_null(False), cls.ends_at > now, cls.ends_at <= now + within
+        )
 
 
 class MemberRole(BaseModel):
@@ -128,6 +142,10 @@ class Invitation(BaseModel):
     # Resend bumps the generation: buttons of older DMs carry an older one and die.
     generation = IntegerField(default=1)
     last_sent_at = DateTimeField(null=True)
+    # Access for a time, counted from joining: a number of days, or an end (UTC). Both None:
+    # permanent.
+    access_days = IntegerField(null=True)
+    access_until = DateTimeField(null=True)
 
     # Migration 0001 adds partial unique indexes: one pending invitation per
     # person (user id or email) per team, even when two admins race.

@@ -24,6 +24,7 @@ from bot.ports import Directory
 from bot.roles.permissions import Action
 from bot.seats.admission import seat_admission
 from bot.seats.use import SeatUse, claim_seats, lock_team, seat_use
+from bot.teams.access_term import AccessTerm, check_no_timed_owner
 from bot.teams.membership import role_book, roles_of
 from bot.vocabulary import MAX_TARGETS
 from storage.db import db
@@ -123,8 +124,10 @@ class Invitations:
         roles: list[str],
         message: str | None,
         directory: Directory,
+        term: AccessTerm | None = None,
     ) -> InviteResult:
-        """Invite Slack users and email addresses to a root team, each once."""
+        """Invite Slack users and email addresses to a root team, each once; with a `term`,
+        for a time counted from joining."""
         count = len(set(user_ids)) + len(set(emails))
         if count == 0:
             raise NoTargets()
@@ -133,6 +136,8 @@ class Invitations:
         team = self.check_invite(actor=actor, team_name=team_name, roles=roles)
         self._check_daily_limit(actor, team, count)
         roles = roles or [team.default_role]
+        term = (term or AccessTerm()).check(self.clock.now())
+        check_no_timed_owner(term, roles, team.name)
         outcomes, by_user, waiting_emails = resolve_targets(user_ids, emails, directory)
         targets = by_user + [(address, None) for address in waiting_emails]
         now = self.clock.now()
@@ -140,11 +145,12 @@ class Invitations:
             lock_team(team)
             skipped, fresh = split_already_in_or_invited(team, targets, now)
             claim_seats(team, len(fresh), now)  # N targets, K free seats: none are sent
-            outcomes += skipped + self._create(actor, team, roles, message, fresh, now)
+            created = self._create(actor, team, roles, message, fresh, now, term)
+            outcomes += skipped + created
             refresh_cards(team, now)
         return InviteResult(team=team.name, roles=roles, outcomes=outcomes)
 
-    def _create(self, actor, team, roles, message, fresh, now) -> list[Outcome]:
+    def _create(self, actor, team, roles, message, fresh, now, term) -> list[Outcome]:
         """Every new invitation, its notice and its audit entry, in three statements."""
         if not fresh:
             return []
@@ -163,6 +169,7 @@ class Invitations:
                 "created_at": now,
                 "last_sent_at": now,
                 "expires_at": expires_at,
+                **term.columns(),
             }
             for target, user_id in fresh
         ]
@@ -188,6 +195,7 @@ class Invitations:
                     target=i.invitee_user_id or i.invitee_email,
                     invitation=i.id,
                     roles=roles,
+                    **({} if term.permanent else term.columns()),
                 )
                 for i in created
             ]
@@ -253,6 +261,7 @@ class Invitations:
         """The seat the invitation held becomes the member's: with it closed, the accept
         is refused only if use would then be above the limit (after a downgrade)."""
         team, now = invitation.team, self.clock.now()
+        term = AccessTerm.stored(invitation.access_days, invitation.access_until)
         with seat_admission(team, now) as seats:
             close_live(invitation, InvitationStatus.ACCEPTED, actor.user_id, now)
             seats.admit(
@@ -260,6 +269,7 @@ class Invitations:
                 roles=invitation.role_names,
                 via="invitation",
                 added_by=invitation.inviter_user_id,
+                ends_at=term.end_from(now),
             )
             news = notices.InvitationAccepted(
                 team=team.name,

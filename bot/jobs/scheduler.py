@@ -97,6 +97,8 @@ def job_table(lobby: Lobby, retention: timedelta = RETENTION) -> dict:
         "remind_approvers": (lobby.requests.remind_approvers, {"minutes": 15}),
         "remind_inviters": (lambda: remind_inviters(lobby), {"minutes": 15}),
         "daily_digest": (lambda: send_digests(lobby), {"minutes": 15}),
+        "warn_access_ending": (lobby.access.warn_ending, {"minutes": 15}),
+        "end_access": (lobby.access.end_due, {"minutes": 1}),
         "prune_intake": (lambda: prune_intake(lobby), {"hours": 6}),
     }
 

@@ -373,3 +373,7 @@ def load(row: NoticeRow) -> Notice:
     data = json.loads(row.payload)
     # A field added since the row was stored takes its default.
     return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+# Registered with the kinds above, wherever notices are loaded.
+from bot.outbox import access_notices  # noqa: E402, F401

@@ -20,6 +20,7 @@ from bot.outbox import notices
 from bot.roles.permissions import Action, Permission
 from bot.seats.admission import seat_admission
 from bot.seats.use import SeatUse, seat_use
+from bot.teams.access_term import AccessTerm, check_no_timed_owner
 from bot.teams.membership import admin_recipients, holders_of, role_book, roles_by_member
 from storage.db import db
 from storage.models import JoinRequest, Membership, Team
@@ -139,13 +140,18 @@ class Requests:
             )
             notices.record(team.workspace_id, notice, now)
 
-    def approve(self, *, actor: Actor, request_id: int, role: str | None = None) -> JoinRequest:
-        """The first decision wins: the requester becomes a member, as by an invitation."""
+    def approve(
+        self, *, actor: Actor, request_id: int, role: str | None = None, days: int | None = None
+    ) -> JoinRequest:
+        """The first decision wins: the requester becomes a member, as by an invitation;
+        with `days`, for that many days."""
         request, approver_roles = self._for_approver(actor, request_id)
         team = request.team
         role = role or team.default_role
         role_book(team).check_grants(approver_roles, [role])
         now = self.clock.now()
+        term = AccessTerm(days=days).check(now)
+        check_no_timed_owner(term, [role], team.name)
         with seat_admission(team, now) as seats:
             self._decide(request, actor, RequestStatus.APPROVED, roles=[role])
             seats.admit(
@@ -153,6 +159,7 @@ class Requests:
                 roles=[role],
                 via="request",
                 added_by=actor.user_id,
+                ends_at=term.end_from(now),
             )
         return JoinRequest.get_by_id(request.id)
 

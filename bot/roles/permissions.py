@@ -50,6 +50,7 @@ class Action(StrEnum):
     VIEW = "view"
     INVITE = "invite"
     APPROVE_REQUESTS = "approve_requests"
+    MANAGE_MEMBERS = "manage_members"
     CHANGE_SETTINGS = "change_settings"
     RESET_LINK = "reset_link"
     VIEW_AUDIT = "view_audit"
@@ -63,6 +64,7 @@ _ACTION_NEEDS: dict[Action, Permission | None] = {
     Action.VIEW: P.VIEW,
     Action.INVITE: P.INVITE,
     Action.APPROVE_REQUESTS: P.APPROVE_REQUESTS,
+    Action.MANAGE_MEMBERS: P.MANAGE_MEMBERS,
     Action.CHANGE_SETTINGS: P.MANAGE_SETTINGS,
     Action.RESET_LINK: P.MANAGE_SETTINGS,
     Action.VIEW_AUDIT: P.MANAGE_SETTINGS,

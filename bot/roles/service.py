@@ -10,6 +10,7 @@ from bot.errors import (
     InvalidRoleName,
     NotAllowed,
     NotAMember,
+    OwnerNotForATime,
     RoleExists,
     RoleInUse,
     UnknownPermission,
@@ -125,6 +126,7 @@ class Roles:
         if not book.may_change_roles_of(actor_roles, current):
             raise NotAllowed(action="change roles", team=team.name)
         book.check_grants(actor_roles, roles)
+        check_owner_is_permanent(membership, roles, team.name)
         now = self.clock.now()
         with db.atomic():
             check_keeps_an_owner(team, user_id, roles)
@@ -155,6 +157,7 @@ class Roles:
         heir = Membership.find(team, user_id)
         if heir is None:
             raise NotAMember(user=user_id, team=team.name)
+        check_owner_is_permanent(heir, [OWNER], team.name)
         now = self.clock.now()
         with db.atomic():
             add_roles(heir, [OWNER])
@@ -177,3 +180,9 @@ class Roles:
 def _replace_roles(membership: Membership, roles: list[str]) -> None:
     MemberRole.delete().where(MemberRole.membership == membership).execute()
     add_roles(membership, roles)
+
+
+def check_owner_is_permanent(membership: Membership, roles: list[str], team: str) -> None:
+    """Owner is never held for a time: make a time-bound member's access permanent first."""
+    if membership.ends_at is not None and OWNER in roles:
+        raise OwnerNotForATime(team=team)

@@ -20,12 +20,26 @@ class SeatAdmission:
         self.team = team
         self.now = now
 
-    def admit(self, *, user_id: str, roles: list[str], via: str, added_by: str | None) -> bool:
-        """Claim a seat (refused with NoSeatsLeft), then make them a member; False when
-        they were one already (their roles are merged)."""
+    def admit(
+        self,
+        *,
+        user_id: str,
+        roles: list[str],
+        via: str,
+        added_by: str | None,
+        ends_at: datetime | None = None,
+    ) -> bool:
+        """Claim a seat (refused with NoSeatsLeft), then make them a member until `ends_at`
+        (None: permanent); False when they were one already (their roles are merged)."""
         claim_seats(self.team, 1, self.now)
         joined = admit(
-            team=self.team, user_id=user_id, roles=roles, now=self.now, via=via, added_by=added_by
+            team=self.team,
+            user_id=user_id,
+            roles=roles,
+            now=self.now,
+            via=via,
+            added_by=added_by,
+            ends_at=ends_at,
         )
         refresh_cards(self.team, self.now)
         return joined

@@ -61,6 +61,14 @@ def roles_by_member(team: Team) -> dict[str, list[str]]:
     return members
 
 
+def access_ends(team: Team) -> dict[str, datetime]:
+    """The time-bound members of the (root) team, with when their access ends."""
+    query = Membership.select(Membership.user_id, Membership.ends_at).where(
+        Membership.team == root_of(team), Membership.ends_at.is_null(False)
+    )
+    return {row.user_id: row.ends_at for row in query}
+
+
 def holders_of(team: Team, permission: Permission) -> list[str]:
     """The members whose roles give `permission` (e.g. the team's admins)."""
     book = role_book(team)
@@ -100,10 +108,13 @@ def admit(
     now: datetime,
     via: str,
     added_by: str | None,
+    ends_at: datetime | None = None,
 ) -> bool:
-    """Make `user_id` a member with `roles` (in the caller's transaction).
+    """Make `user_id` a member with `roles` (in the caller's transaction), until `ends_at`
+    (None: permanent).
 
-    Returns False when they were a member already (their roles are then merged).
+    Returns False when they were a member already (their roles are then merged, and when
+    their access ends is left as it was).
     """
     workspace_id = team.workspace_id
     existing = Membership.find(team, user_id)
@@ -117,6 +128,7 @@ def admit(
         joined_at=now,
         joined_via=via,
         added_by=added_by,
+        ends_at=ends_at,
     )
     add_roles(membership, roles)
     _record_sync_and_news(team, user_id, roles, now, added_by)
@@ -129,6 +141,7 @@ def admit(
         target=user_id,
         roles=roles,
         via=via,
+        **({"ends_at": ends_at} if ends_at else {}),
     )
     return True
 

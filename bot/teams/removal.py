@@ -89,13 +89,23 @@ def _revocation(team, user_id, resource, admins):
     )
 
 
-def _leave(team: Team, user_id: str, now: datetime, *, by: str | None, action: str) -> None:
-    """Remove one membership of a root team, its sync, and tell the person."""
+def leave(
+    team: Team,
+    user_id: str,
+    now: datetime,
+    *,
+    by: str | None,
+    action: str,
+    told: notices.Notice | None = None,
+) -> None:
+    """Remove one membership of a root team, its sync, and tell the person (by default
+    that they were removed; `told` says it otherwise)."""
     membership = Membership.find(team, user_id)
     gone = {t.id for t in with_sub_teams(team)}
     record_revocations(team, user_id, now, gone=gone)
     membership.delete_instance(recursive=True)
-    notices.record(team.workspace_id, notices.Removed(team=team.name, user=user_id, by=by), now)
+    told = told or notices.Removed(team=team.name, user=user_id, by=by)
+    notices.record(team.workspace_id, told, now)
     refresh_homes(team, now, user_id)
     audit.record(
         workspace_id=team.workspace_id, now=now, action=action, actor=by, team=team, target=user_id
@@ -120,7 +130,7 @@ class Removal:
         with db.atomic():
             lock_team(team)
             check_keeps_an_owner(team, user_id, None)
-            _leave(team, user_id, now, by=actor.user_id, action="member.removed")
+            leave(team, user_id, now, by=actor.user_id, action="member.removed")
         return team
 
     def left_workspace(self, *, workspace_id: str, user_id: str) -> int:

@@ -19,7 +19,7 @@ from bot.links.service import create_code
 from bot.outbox import notices
 from bot.ports import ChannelFacts, Directory, UserGroupFacts
 from bot.roles.permissions import OWNER, Action, Permission
-from bot.teams.membership import admit, holders_of, roles_by_member, sync_notice
+from bot.teams.membership import access_ends, admit, holders_of, roles_by_member, sync_notice
 from bot.teams.settings import TeamSettings
 from bot.vocabulary import RESERVED_TEAM_NAMES
 from storage.db import db
@@ -272,3 +272,8 @@ class Teams:
         team = resolve_team(actor.workspace_id, team_name)
         require(actor, team, Action.VIEW)
         return team, roles_by_member(team)
+
+    def members_with_ends(self, *, actor: Actor, team_name: str | None):
+        """As `members`, with when each time-bound member's access ends."""
+        team, members = self.members(actor=actor, team_name=team_name)
+        return team, members, access_ends(team)

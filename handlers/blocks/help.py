@@ -20,6 +20,8 @@ HELP_ROWS = [
     ("roles [TEAM] · role create NAME PERM[,PERM] · role delete NAME", "roles"),
     ("transfer TEAM @alice · team delete TEAM", "hand over ownership · delete a team"),
     ("remove @alice [from TEAM]", "remove a member"),
+    ("@alice … for N days · @alice … until YYYY-MM-DD", "invite for a time (any invite form)"),
+    ("extend @alice [in TEAM] N days|until DATE|permanent", "change when access ends"),
     ("team create NAME [parent PARENT] · team link TEAM #chan @group · teams", "teams"),
     ("seats [TEAM] [N|starter|professional|enterprise|unlimited]", "seat limit"),
     ("settings [TEAM]", "team settings"),

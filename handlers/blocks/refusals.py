@@ -313,3 +313,25 @@ def _(error: errors.UnknownPerson) -> str:
         f"I can't tell who “@{escape(error.name)}” is: pick people from Slack's autocomplete "
         "so I get their Slack ID."
     )
+
+
+@describe.register
+def _(error: errors.InvalidAccessEnd) -> str:
+    return f"I couldn't use “{escape(error.word)}”: expected {error.expected}."
+
+
+@describe.register
+def _(error: errors.OwnerNotForATime) -> str:
+    return (
+        f"Owner is never granted for a time on {team(error.team)}: give Owner without "
+        "“for N days” or “until DATE”, or give another role for a time."
+    )
+
+
+@describe.register
+def _(error: errors.AccessAlreadyChanged) -> str:
+    now = "is permanent" if error.ends_at is None else f"ends {date(error.ends_at)}"
+    return (
+        f"{user(error.user)}'s access to {team(error.team)} was changed meanwhile: it now {now}. "
+        "Nothing more was changed."
+    )

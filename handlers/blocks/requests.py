@@ -2,6 +2,7 @@
 
 from bot.vocabulary import RequestStatus
 from handlers.blocks import mrkdwn as md
+from handlers.blocks.access import REQUEST_ACCESS, access_options
 from handlers.blocks.common import (
     button,
     context,
@@ -55,6 +56,12 @@ def request_for_approval(
             "action_id": REQUEST_ROLE,
             "options": role_options,
             "initial_option": option(initial.capitalize(), initial),
+        },
+        {
+            "type": "static_select",
+            "action_id": REQUEST_ACCESS,
+            "options": access_options(),
+            "initial_option": access_options()[0],
         },
         button("Approve", APPROVE_REQUEST, str(request_id), "primary"),
         button("Deny", DENY_REQUEST, str(request_id), "danger"),

@@ -1,5 +1,7 @@
 """Teams: created, listed, linked, members, removal and deletion."""
 
+from datetime import datetime
+
 from bot.teams.service import LinkResult, TeamSummary
 from handlers.blocks import mrkdwn as md
 from handlers.blocks.common import (
@@ -46,9 +48,17 @@ def link_result(result: LinkResult) -> dict:
     return message(" ".join(parts))
 
 
-def members_list(team: str, members: dict[str, list[str]]) -> dict:
+def members_list(
+    team: str, members: dict[str, list[str]], ends: dict[str, datetime] | None = None
+) -> dict:
+    """Each member with their roles, and when access ends for those who have it for a time."""
+    ends = ends or {}
     header = f"{md.team(team)} — {_count(len(members), 'member')}"
-    lines = [f"{md.user(user_id)} — {md.roles(roles)}" for user_id, roles in members.items()]
+    lines = [
+        f"{md.user(user_id)} — {md.roles(roles)}"
+        + (f" · access ends {md.date(ends[user_id])}" if user_id in ends else "")
+        for user_id, roles in members.items()
+    ]
     return message("\n".join([header, *lines]))
 
 

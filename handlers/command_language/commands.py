@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from bot.teams.access_term import AccessTerm
 from bot.teams.service import ChannelRef, UserGroupRef
 from bot.vocabulary import InvitationStatus
 
@@ -60,6 +61,7 @@ class Invite(Command):
     team: str | None = None
     roles: tuple[str, ...] = ()
     message: str | None = None
+    term: AccessTerm | None = None  # `for N days` / `until DATE`; None: permanent
 
 
 @_frozen
@@ -176,3 +178,10 @@ class Settings(Command):
 class Audit(Command):
     team: str | None = None
     csv: bool = False
+
+
+@_frozen
+class ExtendAccess(Command):
+    user: UserTarget
+    term: AccessTerm  # permanent when neither days nor until
+    team: str | None = None

@@ -2,6 +2,7 @@
 
 import re
 
+from bot.teams.access_term import AccessTerm
 from bot.teams.service import ChannelRef, UserGroupRef
 from bot.vocabulary import (
     INVITATION_FILTERS,
@@ -20,6 +21,7 @@ from handlers.command_language.commands import (
     DeleteRole,
     DeleteTeam,
     EmailTarget,
+    ExtendAccess,
     Help,
     Invite,
     JoinWithCode,
@@ -46,6 +48,7 @@ from handlers.command_language.commands import (
 from handlers.command_language.cursor import Cursor
 from handlers.command_language.errors import CommandError, unknown_command
 from handlers.command_language.slots import (
+    access_term,
     as_permission,
     as_resource,
     as_role,
@@ -60,14 +63,14 @@ from handlers.command_language.slots import (
 )
 from handlers.command_language.tokens import Kind
 
-INVITE_CLAUSES = ("to", "as", "message")
+INVITE_CLAUSES = ("to", "as", "message", "for", "until")
 NUMBERISH = re.compile(r"[+-]?[0-9][0-9.]*")
 _ROLES_EXPECTED = "role names like member or admin,manager"
 _PEOPLE_EXPECTED = "people like @alice or alice@example.com"
 
 
 def _invite(cursor: Cursor) -> Command:
-    usage = '/invite @alice @bob [to TEAM] [as ROLE[,ROLE]] [message "…"]'
+    usage = '/invite @alice @bob [to TEAM] [as ROLE[,ROLE]] [for N days|until DATE] [message "…"]'
     targets: dict[tuple[str, str], Target] = {}
     while cursor.peek() is not None and cursor.keyword() not in INVITE_CLAUSES:
         target = take_as(cursor, as_target, _PEOPLE_EXPECTED)
@@ -78,15 +81,19 @@ def _invite(cursor: Cursor) -> Command:
         raise CommandError(
             f"I can invite at most {MAX_TARGETS} people at once, and {len(targets)} were given."
         )
-    team, roles, message = None, (), None
+    team, roles, message, term = None, (), None, None
     for clause in cursor.clauses(INVITE_CLAUSES, usage):
         if clause == "to":
             team = required_team(cursor, usage)
         elif clause == "as":
             roles = name_list(cursor, INVITE_CLAUSES, as_role, _ROLES_EXPECTED)
+        elif clause in ("for", "until"):
+            if term is not None:
+                raise CommandError("Give one end: for N days or until DATE, not both.")
+            term = access_term(cursor, clause)
         else:
             message = _message(cursor)
-    return cursor.finish(Invite(tuple(targets.values()), team, roles, message), usage)
+    return cursor.finish(Invite(tuple(targets.values()), team, roles, message, term), usage)
 
 
 def _identity(target: Target) -> tuple[str, str]:
@@ -166,6 +173,21 @@ def _role(cursor: Cursor) -> Command:
     return cursor.finish(SetRoles(user, roles, team_after(cursor, "in", usage)), usage)
 
 
+def _extend(cursor: Cursor) -> Command:
+    usage = "/invite extend @alice [in TEAM] N days|until DATE|permanent"
+    user = take_as(cursor, as_user, f"a person, as in {usage}")
+    team = team_after(cursor, "in", usage)
+    if cursor.peek() is None:
+        raise cursor.fail(f"N days, until DATE or permanent, as in {usage}")
+    if cursor.take_keyword("permanent"):
+        term = AccessTerm()
+    elif cursor.take_keyword("until"):
+        term = access_term(cursor, "until")
+    else:
+        term = access_term(cursor, "for")
+    return cursor.finish(ExtendAccess(user, term, team), usage)
+
+
 def _transfer(cursor: Cursor) -> Command:
     usage = "/invite transfer TEAM @alice"
     team = required_team(cursor, usage)
@@ -238,6 +260,7 @@ _COMMANDS = {
     "role": _role,
     "roles": _team_only(ListRoles, "/invite roles [TEAM]"),
     "transfer": _transfer,
+    "extend": _extend,
     "remove": _remove,
     "team": _team_command,
     "seats": _seats,

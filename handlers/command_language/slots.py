@@ -2,10 +2,12 @@
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import TypeVar
 
+from bot.teams.access_term import DATE_EXPECTED, DAYS_EXPECTED, AccessTerm
 from bot.teams.service import ChannelRef, UserGroupRef
-from bot.vocabulary import KEYWORDS
+from bot.vocabulary import KEYWORDS, MAX_ACCESS_DAYS
 from handlers.command_language.commands import EmailTarget, Target, UserTarget
 from handlers.command_language.cursor import Cursor
 from handlers.command_language.tokens import Kind, Token
@@ -126,3 +128,23 @@ def whole_number(cursor: Cursor, highest: int, expected: str) -> int:
         return None
 
     return take_as(cursor, in_range, expected)
+
+
+def access_term(cursor: Cursor, clause: str) -> AccessTerm:
+    """After `for`: N days; after `until`: a date as YYYY-MM-DD. The range is the service's
+    to check (it knows today); the parser reads the form."""
+    if clause == "until":
+        return AccessTerm(until=take_as(cursor, as_date, DATE_EXPECTED))
+    days = whole_number(cursor, MAX_ACCESS_DAYS, DAYS_EXPECTED)
+    if not cursor.take_keyword("days", "day"):
+        raise cursor.fail(f"“days” after the number, as in {DAYS_EXPECTED}")
+    return AccessTerm(days=days)
+
+
+def as_date(token: Token) -> date | None:
+    if token.kind is not Kind.WORD or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", token.text):
+        return None
+    try:
+        return date.fromisoformat(token.text)
+    except ValueError:
+        return None

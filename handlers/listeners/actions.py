@@ -5,7 +5,9 @@ import re
 
 from bot.errors import LobbyError
 from bot.service import Lobby
-from handlers.blocks import invitations, links, requests, teams
+from bot.teams.access_term import AccessTerm
+from bot.vocabulary import EXTEND_BUTTON_DAYS
+from handlers.blocks import access, invitations, links, requests, teams
 from handlers.intake.listen import Handoff
 from handlers.intake.runs import runs
 from handlers.listeners.answers import answer, answer_refusal
@@ -30,6 +32,8 @@ RECORDED = (
     requests.APPROVE_REQUEST,
     requests.REVIEW_REQUESTS,
     teams.DELETE_TEAM,
+    access.EXTEND_ACCESS,
+    access.MAKE_PERMANENT,
     PAGE_TURNS,
 )
 
@@ -51,6 +55,7 @@ def register(app, lobby: Lobby, handoff: Handoff) -> None:
 
     app.action(requests.DENY_REQUEST)(deny)
     app.action(requests.REQUEST_ROLE)(acknowledge)  # choosing a role alone changes nothing
+    app.action(access.REQUEST_ACCESS)(acknowledge)  # nor choosing how long
 
 
 def ask_for_a_reason(lobby: Lobby, body, context, client, respond) -> None:
@@ -122,11 +127,17 @@ def register_runs(lobby: Lobby) -> None:
         click (in the message, or in the view for the App Home and its modal)."""
         action = body["actions"][0]
         state = (body.get("view") or body).get("state", {}).get("values", {})
-        option = state.get(action["block_id"], {}).get(requests.REQUEST_ROLE, {})
-        role = (option.get("selected_option") or {}).get("value")
+        chosen = state.get(action["block_id"], {})
+        role = (chosen.get(requests.REQUEST_ROLE, {}).get("selected_option") or {}).get("value")
+        term = (chosen.get(access.REQUEST_ACCESS, {}).get("selected_option") or {}).get("value")
         actor = actor_of(context, body["user"]["id"])
         try:
-            lobby.requests.approve(actor=actor, request_id=int(action["value"]), role=role)
+            lobby.requests.approve(
+                actor=actor,
+                request_id=int(action["value"]),
+                role=role,
+                days=access.chosen_days(term),
+            )
         except LobbyError as error:
             answer_refusal(respond, error)
         refresh_if_home(body, client, actor)
@@ -139,6 +150,18 @@ def register_runs(lobby: Lobby) -> None:
     def delete_team(actor, value):
         return teams.team_deleted(lobby.removal.delete_team(actor=actor, team_name=value))
 
+    def extend_access(term):
+        def work(actor, value):
+            """Every admin copy is updated through the outbox; only a refusal is answered."""
+            team_id, user_id, seen = access.read_button_value(value)
+            lobby.access.extend_by_team_id(
+                actor=actor, team_id=team_id, user_id=user_id, term=term, seen=seen
+            )
+
+        return work
+
+    on(access.EXTEND_ACCESS, extend_access(AccessTerm(days=EXTEND_BUTTON_DAYS)))
+    on(access.MAKE_PERMANENT, extend_access(AccessTerm()))
     on(teams.DELETE_TEAM, delete_team)
     on(links.REQUEST_FROM_CARD, request_from_card)
     on(requests.REVIEW_REQUESTS, review_requests)

@@ -80,12 +80,14 @@ def test_the_scheduler_has_fixed_job_ids():
     scheduler = build_scheduler(Lobby(clock=ManualClock()))
     assert sorted(job.id for job in scheduler.get_jobs()) == [
         "daily_digest",
+        "end_access",
         "expire_invitations",
         "expire_requests",
         "prune_intake",
         "purge_departed",
         "remind_approvers",
         "remind_inviters",
+        "warn_access_ending",
     ]
 
 

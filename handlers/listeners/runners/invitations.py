@@ -44,6 +44,7 @@ def _invite(request: Request, command: cl.Invite) -> dict:
         roles=list(command.roles),
         message=command.message,
         directory=request.directory,
+        term=command.term,
     )
     return invitations.invite_summary(result, unknown_names=unknown)
 

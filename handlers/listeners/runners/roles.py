@@ -2,6 +2,7 @@
 
 from bot.errors import UnknownPerson
 from handlers import command_language as cl
+from handlers.blocks import access as access_blocks
 from handlers.blocks import roles as roles_blocks
 from handlers.blocks import teams as teams_blocks
 from handlers.slack.context import Request
@@ -59,6 +60,14 @@ def _remove(request: Request, command: cl.RemoveMember) -> dict:
     return teams_blocks.removed(team.name, user_id)
 
 
+def _extend(request: Request, command: cl.ExtendAccess) -> dict:
+    user_id = user_id_of(command.user)
+    membership = request.lobby.access.extend(
+        actor=request.actor, team_name=command.team, user_id=user_id, term=command.term
+    )
+    return access_blocks.access_changed(membership.team.name, user_id, membership.ends_at)
+
+
 RUNNERS = {
     cl.ListRoles: _list_roles,
     cl.CreateRole: _create_role,
@@ -66,4 +75,5 @@ RUNNERS = {
     cl.SetRoles: _set_roles,
     cl.TransferOwnership: _transfer,
     cl.RemoveMember: _remove,
+    cl.ExtendAccess: _extend,
 }

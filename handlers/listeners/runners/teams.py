@@ -38,8 +38,10 @@ def _list_teams(request: Request, command: cl.ListTeams) -> dict:
 
 
 def _members(request: Request, command: cl.Members) -> dict:
-    team, members = request.lobby.teams.members(actor=request.actor, team_name=command.team)
-    return teams_blocks.members_list(team.name, members)
+    team, members, ends = request.lobby.teams.members_with_ends(
+        actor=request.actor, team_name=command.team
+    )
+    return teams_blocks.members_list(team.name, members, ends)
 
 
 def _delete_team(request: Request, command: cl.DeleteTeam) -> dict:
