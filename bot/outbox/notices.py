@@ -92,6 +92,7 @@ class RenderJoinCards(Notice):
     code: str
     joinable: bool
     seats_line: str | None = None
+    paused: bool = False
 
 
 @dataclass(frozen=True)
@@ -351,4 +352,5 @@ def scrubbed_payload(notice: Notice) -> str:
 def load(row: NoticeRow) -> Notice:
     cls = NOTICE_KINDS[row.kind]
     data = json.loads(row.payload)
-    return cls(**{f.name: data[f.name] for f in fields(cls)})
+    # A field added later is missing from rows stored before: its default stands.
+    return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})

@@ -79,6 +79,11 @@ class ResetLink(Command):
 
 
 @_frozen
+class ResumeLink(Command):
+    team: str | None = None
+
+
+@_frozen
 class LimitLink(Command):
     team: str | None = None
     max_uses: int | None = None

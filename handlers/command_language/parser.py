@@ -35,6 +35,7 @@ from handlers.command_language.commands import (
     RemoveMember,
     RequestToJoin,
     ResetLink,
+    ResumeLink,
     SeatLimit,
     Seats,
     SetRoles,
@@ -116,6 +117,8 @@ def _list(cursor: Cursor) -> Command:
 def _link(cursor: Cursor) -> Command:
     if cursor.take_keyword("reset"):
         return cursor.finish(ResetLink(optional_team(cursor)), "/invite link reset [TEAM]")
+    if cursor.take_keyword("resume"):
+        return cursor.finish(ResumeLink(optional_team(cursor)), "/invite link resume [TEAM]")
     if cursor.take_keyword("limit"):
         return _link_limit(cursor)
     return cursor.finish(ShowLink(optional_team(cursor)), "/invite link [TEAM]")

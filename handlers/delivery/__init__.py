@@ -4,7 +4,14 @@ Importing the package loads every sender module, which registers its deliverers.
 """
 
 # Imported for their deliverers, which register themselves.
-from handlers.delivery import invitations, members, replies, requests, sync  # noqa: F401
+from handlers.delivery import (  # noqa: F401
+    invitations,
+    links,
+    members,
+    replies,
+    requests,
+    sync,
+)
 from handlers.delivery.registry import Delivery, deliver, publish_homes
 
 __all__ = ["Delivery", "deliver", "publish_homes"]

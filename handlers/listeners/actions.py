@@ -26,6 +26,8 @@ RECORDED = (
     invitations.CANCEL_INVITATION,
     links.JOIN_FROM_CARD,
     links.REQUEST_FROM_CARD,
+    links.RESUME_LINK,
+    links.RESET_LINK,
     requests.APPROVE_REQUEST,
     requests.REVIEW_REQUESTS,
     teams.DELETE_TEAM,
@@ -144,6 +146,19 @@ def register_runs(lobby: Lobby) -> None:
     on(invitations.RESEND_INVITATION, resend)
     on(invitations.CANCEL_INVITATION, cancel)
     on(links.JOIN_FROM_CARD, join)
+
+    def resume_link(actor, value):
+        code, team = value.split("|", 1)
+        info = lobby.links.resume(actor=actor, team_name=team, paused_code=int(code))
+        return links.resumed_by_click(info)
+
+    def reset_link(actor, value):
+        code, team = value.split("|", 1)
+        info = lobby.links.reset(actor=actor, team_name=team, paused_code=int(code))
+        return links.reset_by_click(info)
+
+    on(links.RESUME_LINK, resume_link)
+    on(links.RESET_LINK, reset_link)
 
     def turn_page(body, context, respond):
         team, status, page = body["actions"][0]["value"].split("|")

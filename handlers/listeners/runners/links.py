@@ -19,6 +19,11 @@ def _reset_link(request: Request, command: cl.ResetLink) -> dict:
     return links.link_reset(info, permalink_of(request.client, info.latest_card))
 
 
+def _resume_link(request: Request, command: cl.ResumeLink) -> dict:
+    info = request.lobby.links.resume(actor=request.actor, team_name=command.team)
+    return links.link_resumed(info, permalink_of(request.client, info.latest_card))
+
+
 def _limit_link(request: Request, command: cl.LimitLink) -> dict:
     info = request.lobby.links.limit(
         actor=request.actor,
@@ -68,6 +73,7 @@ def permalink_of(client, card: tuple[str, str] | None) -> str | None:
 RUNNERS = {
     cl.ShowLink: _show_link,
     cl.ResetLink: _reset_link,
+    cl.ResumeLink: _resume_link,
     cl.LimitLink: _limit_link,
     cl.PostCard: _post_card,
     cl.JoinWithCode: _join_with_code,

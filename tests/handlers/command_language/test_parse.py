@@ -28,6 +28,7 @@ from handlers.command_language import (
     RemoveMember,
     RequestToJoin,
     ResetLink,
+    ResumeLink,
     SeatLimit,
     Seats,
     SetRoles,
@@ -264,6 +265,8 @@ def test_link_shows_and_reset_makes_a_new_one():
     assert parse("link") == ShowLink(None)
     assert parse("link design") == ShowLink("design")
     assert parse("link reset design") == ResetLink("design")
+    assert parse("link resume") == ResumeLink(None)
+    assert parse("link resume design") == ResumeLink("design")
 
 
 def test_link_limit_sets_uses_and_expiry():
