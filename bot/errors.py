@@ -146,6 +146,11 @@ class LinkPaused(LobbyError):
 
 
 @dataclass
+class InvalidDomain(LobbyError):
+    domain: str
+
+
+@dataclass
 class LinkNotPaused(LobbyError):
     team: str
 

@@ -22,7 +22,7 @@ COMMAND_WORDS = (
 )  # fmt: skip
 CLAUSE_WORDS = (
     "reset", "limit", "create", "delete", "to", "as", "in", "from", "message",
-    "parent", "uses", "expires", "never", "csv", "resume",
+    "parent", "uses", "expires", "never", "csv", "resume", "domains", "any",
 )  # fmt: skip
 # Words the parser reads as keywords wherever they stand.
 KEYWORDS: frozenset[str] = frozenset(COMMAND_WORDS + CLAUSE_WORDS + INVITATION_FILTERS + PLANS)

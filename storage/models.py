@@ -47,6 +47,7 @@ class Team(BaseModel):
     plan = CharField()
     custom_seat_limit = IntegerField(null=True)
     link_joins_per_hour = IntegerField(default=25)  # 0: no limit
+    link_domains = TextField(null=True)  # comma-separated email domains; NULL: any
     # Whether the join cards were last rendered for a full team (no Join button).
     cards_show_full = BooleanField(default=False)
 

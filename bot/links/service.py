@@ -19,8 +19,10 @@ from bot.errors import (
     NoSeatsLeft,
 )
 from bot.links.cards import CardFacts, card_facts, card_posted, render_cards
+from bot.links.domains import clean_domains, domains_of, inside
 from bot.links.pause import RESET, RESUMED, count_join, end_pause, hourly_gate
 from bot.outbox.claims import card_subject
+from bot.ports import Directory
 from bot.requests.service import Requests
 from bot.roles.permissions import Action, Permission
 from bot.seats.admission import seat_admission
@@ -46,6 +48,7 @@ class LinkInfo:
     link_policy: str
     paused: bool
     joins_per_hour: int  # 0: no limit
+    domains: list[str] | None  # None: anyone may join by link
     latest_card: tuple[str, str] | None  # (channel, ts) of the newest join card
 
 
@@ -95,6 +98,7 @@ class Links:
             link_policy=team.link_policy,
             paused=code.paused_at is not None,
             joins_per_hour=team.link_joins_per_hour,
+            domains=domains_of(team),
             latest_card=(latest.channel, latest.ts) if latest else None,
         )
 
@@ -155,6 +159,25 @@ class Links:
                 team=team,
             )
         return self._info(team)
+
+    def set_domains(
+        self, *, actor: Actor, team_name: str | None, domains: list[str] | None
+    ) -> LinkInfo:
+        """Limit link joins to people whose Slack email is in `domains` (None: anyone)."""
+        team = resolve_root_team(actor.workspace_id, team_name)
+        require(actor, team, Action.CHANGE_SETTINGS)
+        clean = None if domains is None else ",".join(clean_domains(domains))
+        with db.atomic():
+            Team.update(link_domains=clean).where(Team.id == team.id).execute()
+            audit.record(
+                workspace_id=team.workspace_id,
+                now=self.clock.now(),
+                action="link.domains",
+                actor=actor.user_id,
+                team=team,
+                domains=clean or "any",
+            )
+        return self._info(Team.get_by_id(team.id))
 
     def limit(
         self,
@@ -217,23 +240,28 @@ class Links:
                 target=channel,
             )
 
-    def join_with_code(self, *, actor: Actor, code: str) -> Joined:
-        """Join a team with its invite code, under the team's link policy."""
+    def join_with_code(
+        self, *, actor: Actor, code: str, directory: Directory | None = None
+    ) -> Joined:
+        """Join a team with its invite code, under the team's link policy; with link
+        domains, the `directory` tells the person's email (none: they are outside)."""
         row = InviteCode.get_or_none(
             InviteCode.code == code, InviteCode.workspace_id == actor.workspace_id
         )
         if row is None:
             raise CodeRefused(reason=CodeProblem.UNKNOWN)
-        return self._join(actor, row.team, row)
+        return self._join(actor, row.team, row, directory)
 
-    def join_from_card(self, *, actor: Actor, team_id: int) -> Joined:
+    def join_from_card(
+        self, *, actor: Actor, team_id: int, directory: Directory | None = None
+    ) -> Joined:
         """The Join button of a join card: the team's current code, whatever the card showed."""
         team = Team.get_or_none(Team.id == team_id, Team.workspace_id == actor.workspace_id)
         if team is None:
             raise CodeRefused(reason=CodeProblem.UNKNOWN)
-        return self._join(actor, team, InviteCode.current(team))
+        return self._join(actor, team, InviteCode.current(team), directory)
 
-    def _join(self, actor: Actor, team: Team, code: InviteCode) -> Joined:
+    def _join(self, actor: Actor, team: Team, code: InviteCode, directory) -> Joined:
         now = self.clock.now()
         ask = _first_admin(team)
         if code.retired_at is not None:
@@ -244,7 +272,7 @@ class Links:
             raise AlreadyMember(team=team.name)
         if code.paused_at is not None:
             raise LinkPaused(team=team.name, ask=ask)
-        if team.link_policy == "approval":
+        if team.link_policy == "approval" or not inside(team, actor.user_id, directory):
             if not code.usable_at(now):
                 raise _refusal(code, team, now, ask)
             self.requests.ask_team(actor=actor, team=team, note=None)

@@ -12,6 +12,7 @@ HELP_ROWS = [
     ("link [TEAM] · link reset [TEAM]", "show the invite link and code · make a new one"),
     ("link limit [TEAM] [uses N] [expires DAYS|never]", "limits on the invite code"),
     ("link resume [TEAM]", "resume a link its hourly join limit paused"),
+    ("link domains [TEAM] DOMAIN[,DOMAIN]|any", "limit link joins to email domains"),
     ("card [TEAM]", "post a join card in this channel"),
     ("join CODE", "join with an invite code"),
     ("request [TEAM] [note…]", "ask to join"),

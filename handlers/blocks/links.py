@@ -49,6 +49,7 @@ def link_info(info, permalink: str | None) -> dict:
         + (" (link joins are turned off)." if info.link_policy == "disabled" else "."),
         f"Link: {permalink}" if permalink else "No join card yet: post one with `/invite card`.",
         _hourly_line(info),
+        _domains_line(info),
     ]
     return message("\n".join(lines))
 
@@ -62,6 +63,13 @@ def _hourly_line(info) -> str:
     if not info.joins_per_hour:
         return "No hourly join limit."
     return f"It pauses itself after {info.joins_per_hour} joins in an hour."
+
+
+def _domains_line(info) -> str:
+    if info.domains is None:
+        return "Anyone in the workspace may join by link."
+    listed = ", ".join(md.escape(domain) for domain in info.domains)
+    return f"Only people with an email at {listed} join by link; others ask to join."
 
 
 def link_resumed(info, permalink: str | None) -> dict:

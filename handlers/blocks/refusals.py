@@ -208,6 +208,14 @@ def _(error: errors.LinkPaused) -> str:
 
 
 @describe.register
+def _(error: errors.InvalidDomain) -> str:
+    return (
+        f"“{escape(error.domain)}” isn't an email domain: expected domains like "
+        "acme.com,acme.io (at most 50), or any."
+    )
+
+
+@describe.register
 def _(error: errors.LinkNotPaused) -> str:
     return f"The link to {team(error.team)} isn't paused: people can join with it."
 

@@ -84,6 +84,12 @@ class ResumeLink(Command):
 
 
 @_frozen
+class LinkDomains(Command):
+    team: str | None = None
+    domains: tuple[str, ...] | None = None  # None: any
+
+
+@_frozen
 class LimitLink(Command):
     team: str | None = None
     max_uses: int | None = None

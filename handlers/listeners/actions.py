@@ -11,6 +11,7 @@ from handlers.intake.runs import runs
 from handlers.listeners.answers import answer, answer_refusal, respond_or_dm
 from handlers.listeners.home import publish_home
 from handlers.slack.context import actor_of
+from handlers.slack.directory import SlackDirectory
 
 
 def acknowledge(ack):
@@ -110,9 +111,21 @@ def register_runs(lobby: Lobby) -> None:
         cancelled = lobby.invitation_admin.cancel(actor=actor, invitation_id=int(value))
         return invitations.cancelled(cancelled)
 
-    def join(actor, value):
-        joined = lobby.links.join_from_card(actor=actor, team_id=int(value))
-        return requests.request_sent(joined.team) if joined.requested else links.joined(joined)
+    def join(body, context, respond, client):
+        """The card's Join button; with link domains, the person's email is looked up."""
+        actor = actor_of(context, body["user"]["id"])
+        team_id = int(body["actions"][0]["value"])
+        try:
+            joined = lobby.links.join_from_card(
+                actor=actor, team_id=team_id, directory=SlackDirectory(client)
+            )
+        except LobbyError as error:
+            answer_refusal(respond, error)
+            return
+        answer(
+            respond,
+            requests.request_sent(joined.team) if joined.requested else links.joined(joined),
+        )
 
     def request_from_card(actor, value):
         request = lobby.requests.ask_by_team_id(actor=actor, team_id=int(value), note=None)
@@ -145,7 +158,7 @@ def register_runs(lobby: Lobby) -> None:
     on(requests.REVIEW_REQUESTS, review_requests)
     on(invitations.RESEND_INVITATION, resend)
     on(invitations.CANCEL_INVITATION, cancel)
-    on(links.JOIN_FROM_CARD, join)
+    durably(links.JOIN_FROM_CARD, join)
 
     def resume_link(actor, value):
         code, team = value.split("|", 1)
