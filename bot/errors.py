@@ -138,6 +138,24 @@ class LinkJoinsDisabled(LobbyError):
 
 
 @dataclass
+class LinkPaused(LobbyError):
+    """The team's hourly join limit paused its link: joins by code or card wait for an admin."""
+
+    team: str
+    ask: str | None
+
+
+@dataclass
+class InvalidDomain(LobbyError):
+    domain: str
+
+
+@dataclass
+class LinkNotPaused(LobbyError):
+    team: str
+
+
+@dataclass
 class AlreadyMember(LobbyError):
     team: str
 

@@ -25,6 +25,9 @@ class Directory(Protocol):
 
     def user_for_email(self, email: str) -> str | None: ...
 
+    def email_of(self, user_id: str) -> str | None:
+        """The person's Slack email, or None when it is not visible to the app."""
+
     def channel(self, *, channel_id: str | None, name: str | None) -> ChannelFacts | None: ...
 
     def usergroup(self, *, usergroup_id: str | None, handle: str | None) -> UserGroupFacts | None:

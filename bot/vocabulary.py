@@ -27,6 +27,7 @@ COMMAND_WORDS = (
 CLAUSE_WORDS = (
     "reset", "limit", "create", "delete", "to", "as", "in", "from", "message",
     "parent", "uses", "expires", "never", "csv", "for", "days", "day", "until", "permanent",
+    "resume", "domains", "any",
 )  # fmt: skip
 # Words the parser reads as keywords wherever they stand.
 KEYWORDS: frozenset[str] = frozenset(COMMAND_WORDS + CLAUSE_WORDS + INVITATION_FILTERS + PLANS)

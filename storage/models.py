@@ -46,6 +46,8 @@ class Team(BaseModel):
     digest_enabled = BooleanField()
     plan = CharField()
     custom_seat_limit = IntegerField(null=True)
+    link_joins_per_hour = IntegerField(default=25)  # 0: no limit
+    link_domains = TextField(null=True)  # comma-separated email domains; NULL: any
     # Whether the join cards were last rendered for a full team (no Join button).
     cards_show_full = BooleanField(default=False)
 
@@ -187,6 +189,10 @@ class InviteCode(BaseModel):
     max_uses = IntegerField(null=True)
     uses = IntegerField(default=0)
     expires_at = DateTimeField(null=True)
+    # The hourly join limit paused it; joins by code and card wait for an admin.
+    paused_at = DateTimeField(null=True)
+    # Resumed: only link joins with a larger id count (ids grow under the team's lock).
+    counted_after = IntegerField(null=True)
 
     @classmethod
     def current(cls, team: Team):
@@ -207,6 +213,27 @@ class InviteCode(BaseModel):
             and (self.max_uses is None or self.uses < self.max_uses)
             and (self.expires_at is None or self.expires_at > now)
         )
+
+
+class LinkJoin(BaseModel):
+    """Someone joined by a team's link (code or card): the hourly limit counts these."""
+
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, backref="link_joins", on_delete="CASCADE")
+    code = ForeignKeyField(InviteCode, backref="joins", on_delete="CASCADE")
+    user_id = CharField()
+    joined_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("code", "joined_at"), False), (("team", "joined_at"), False))
+
+    @classmethod
+    def within_hour(cls, code: InviteCode, now: datetime) -> int:
+        """Joins with `code` in the rolling hour before `now`, after it was last resumed."""
+        counted = (cls.code == code.id) & (cls.joined_at > now - timedelta(hours=1))
+        if code.counted_after is not None:
+            counted &= cls.id > code.counted_after
+        return cls.select().where(counted).count()
 
 
 class JoinRequest(BaseModel):

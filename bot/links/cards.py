@@ -18,17 +18,21 @@ class CardFacts:
     code: str
     joinable: bool  # link joins are open and a seat is free: the card carries Join
     seats_line: str | None = None  # shown when the team is full
+    paused: bool = False  # the hourly join limit paused the link
 
 
 def card_facts(team: Team, now: datetime) -> CardFacts:
     root = root_of(team)
     use = seat_use(root, now)
+    code = InviteCode.current(root)
+    paused = code.paused_at is not None
     return CardFacts(
         team_id=root.id,
         team=root.name,
-        code=InviteCode.current(root).code,
-        joinable=root.link_policy == "open" and not use.full,
+        code=code.code,
+        joinable=root.link_policy == "open" and not use.full and not paused,
         seats_line=seats_line(use) if use.full else None,
+        paused=paused,
     )
 
 
@@ -44,6 +48,7 @@ def render_cards(team: Team, now: datetime) -> None:
         code=facts.code,
         joinable=facts.joinable,
         seats_line=facts.seats_line,
+        paused=facts.paused,
     )
     notices.record(root.workspace_id, notice, now)
 

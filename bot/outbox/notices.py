@@ -93,6 +93,7 @@ class RenderJoinCards(Notice):
     code: str
     joinable: bool
     seats_line: str | None = None
+    paused: bool = False
 
 
 @dataclass(frozen=True)

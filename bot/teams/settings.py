@@ -12,6 +12,7 @@ class TeamSettings:
     request_cooldown_days: int = 7
     default_role: str = "member"
     daily_invite_limit: int = 100
+    link_joins_per_hour: int = 25  # joins by link (code or card) per rolling hour; 0: no limit
     notification_channel: str | None = None
     digest_enabled: bool = False
     plan: str = "trial"

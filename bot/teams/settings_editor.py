@@ -21,6 +21,7 @@ EDITABLE = (
     "request_cooldown_days",
     "default_role",
     "daily_invite_limit",
+    "link_joins_per_hour",
     "notification_channel",
     "digest_enabled",
 )
@@ -29,6 +30,7 @@ DAY_LIMITS = {
     "request_expiry_days": (1, 90),
     "request_cooldown_days": (0, 365),
     "daily_invite_limit": (1, 10_000),
+    "link_joins_per_hour": (0, 10_000),
 }
 
 

@@ -11,6 +11,8 @@ HELP_ROWS = [
     ("list [TEAM] [pending|accepted|declined|expired|cancelled|all]", "invitations"),
     ("link [TEAM] · link reset [TEAM]", "show the invite link and code · make a new one"),
     ("link limit [TEAM] [uses N] [expires DAYS|never]", "limits on the invite code"),
+    ("link resume [TEAM]", "resume a link its hourly join limit paused"),
+    ("link domains [TEAM] DOMAIN[,DOMAIN]|any", "limit link joins to email domains"),
     ("card [TEAM]", "post a join card in this channel"),
     ("join CODE", "join with an invite code"),
     ("request [TEAM] [note…]", "ask to join"),

@@ -202,6 +202,25 @@ def _(error: errors.LinkJoinsDisabled) -> str:
 
 
 @describe.register
+def _(error: errors.LinkPaused) -> str:
+    ask = f"ask {user(error.ask)} or another admin" if error.ask else "ask an admin"
+    return f"This link to {team(error.team)} is paused; {ask}."
+
+
+@describe.register
+def _(error: errors.InvalidDomain) -> str:
+    return (
+        f"“{escape(error.domain)}” isn't an email domain: expected domains like "
+        "acme.com,acme.io (at most 50), or any."
+    )
+
+
+@describe.register
+def _(error: errors.LinkNotPaused) -> str:
+    return f"The link to {team(error.team)} isn't paused: people can join with it."
+
+
+@describe.register
 def _(error: errors.AlreadyMember) -> str:
     return f"You're already a member of {team(error.team)}."
 

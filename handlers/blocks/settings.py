@@ -25,6 +25,7 @@ NUMBER_SETTINGS = (
     ("request_expiry_days", "Join requests expire after (days)"),
     ("request_cooldown_days", "After a denial, people may ask again after (days)"),
     ("daily_invite_limit", "Invitations one person may send a day"),
+    ("link_joins_per_hour", "Joins by link per hour before the link pauses (0: no limit)"),
 )
 
 

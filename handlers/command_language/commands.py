@@ -81,6 +81,17 @@ class ResetLink(Command):
 
 
 @_frozen
+class ResumeLink(Command):
+    team: str | None = None
+
+
+@_frozen
+class LinkDomains(Command):
+    team: str | None = None
+    domains: tuple[str, ...] | None = None  # None: any
+
+
+@_frozen
 class LimitLink(Command):
     team: str | None = None
     max_uses: int | None = None

@@ -26,6 +26,7 @@ from handlers.command_language.commands import (
     Invite,
     JoinWithCode,
     LimitLink,
+    LinkDomains,
     LinkTeam,
     ListInvitations,
     ListRequests,
@@ -37,6 +38,7 @@ from handlers.command_language.commands import (
     RemoveMember,
     RequestToJoin,
     ResetLink,
+    ResumeLink,
     SeatLimit,
     Seats,
     SetRoles,
@@ -54,6 +56,7 @@ from handlers.command_language.slots import (
     as_role,
     as_target,
     as_user,
+    is_team_word,
     name_list,
     optional_team,
     required_team,
@@ -123,8 +126,12 @@ def _list(cursor: Cursor) -> Command:
 def _link(cursor: Cursor) -> Command:
     if cursor.take_keyword("reset"):
         return cursor.finish(ResetLink(optional_team(cursor)), "/invite link reset [TEAM]")
+    if cursor.take_keyword("resume"):
+        return cursor.finish(ResumeLink(optional_team(cursor)), "/invite link resume [TEAM]")
     if cursor.take_keyword("limit"):
         return _link_limit(cursor)
+    if cursor.take_keyword("domains"):
+        return _link_domains(cursor)
     return cursor.finish(ShowLink(optional_team(cursor)), "/invite link [TEAM]")
 
 
@@ -147,6 +154,32 @@ def _link_limit(cursor: Cursor) -> Command:
     if max_uses is None and expires_days is None and not never_expires:
         raise cursor.fail(f"uses N or expires DAYS|never, as in {usage}")
     return cursor.finish(LimitLink(team, max_uses, expires_days, never_expires), usage)
+
+
+def _link_domains(cursor: Cursor) -> Command:
+    """Domains are checked by the service, which names a malformed one; a team word has
+    no dot and is followed by more, so `link domains acme.com` names no team."""
+    usage = "/invite link domains [TEAM] DOMAIN[,DOMAIN]|any"
+    first = cursor.peek()
+    named = cursor.remaining() > 1 and is_team_word(first) and "." not in first.text
+    team = cursor.take().text if named else None
+    if cursor.take_keyword("any"):
+        return cursor.finish(LinkDomains(team, None), usage)
+    domains = []
+    while cursor.peek() is not None:
+        domains.append(take_as(cursor, _as_domain, f"email domains or any, as in {usage}"))
+    if not domains:
+        raise cursor.fail(f"email domains or any, as in {usage}")
+    return LinkDomains(team, tuple(domains))
+
+
+def _as_domain(token) -> str | None:
+    """A word, or a domain Slack turned into a link (<http://acme.com|acme.com>)."""
+    if token.kind is Kind.WORD:
+        return token.text
+    if token.kind is Kind.LINK:
+        return (token.label or token.ident).split("://", 1)[-1].rstrip("/")
+    return None
 
 
 def _join(cursor: Cursor) -> Command:

@@ -7,6 +7,7 @@ Importing the package loads every sender module, which registers its deliverers.
 from handlers.delivery import (  # noqa: F401
     access,
     invitations,
+    links,
     members,
     replies,
     requests,

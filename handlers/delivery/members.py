@@ -16,6 +16,7 @@ def _render_join_cards(delivery: Delivery, notice: n.RenderJoinCards) -> None:
         code=notice.code,
         joinable=notice.joinable,
         seats_line=notice.seats_line,
+        paused=notice.paused,
     )
     delivery.update_all(outbox.card_subject(notice.team_id), links.join_card(card))
 

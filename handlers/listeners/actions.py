@@ -13,6 +13,7 @@ from handlers.intake.runs import runs
 from handlers.listeners.answers import answer, answer_refusal
 from handlers.listeners.home import publish_home
 from handlers.slack.context import actor_of
+from handlers.slack.directory import SlackDirectory
 from handlers.slack.in_place import answer_for_click
 
 
@@ -29,6 +30,8 @@ RECORDED = (
     invitations.CANCEL_INVITATION,
     links.JOIN_FROM_CARD,
     links.REQUEST_FROM_CARD,
+    links.RESUME_LINK,
+    links.RESET_LINK,
     requests.APPROVE_REQUEST,
     requests.REVIEW_REQUESTS,
     teams.DELETE_TEAM,
@@ -114,9 +117,21 @@ def register_runs(lobby: Lobby) -> None:
         cancelled = lobby.invitation_admin.cancel(actor=actor, invitation_id=int(value))
         return invitations.cancelled(cancelled)
 
-    def join(actor, value):
-        joined = lobby.links.join_from_card(actor=actor, team_id=int(value))
-        return requests.request_sent(joined.team) if joined.requested else links.joined(joined)
+    def join(body, context, respond, client):
+        """The card's Join button; with link domains, the person's email is looked up."""
+        actor = actor_of(context, body["user"]["id"])
+        team_id = int(body["actions"][0]["value"])
+        try:
+            joined = lobby.links.join_from_card(
+                actor=actor, team_id=team_id, directory=SlackDirectory(client)
+            )
+        except LobbyError as error:
+            answer_refusal(respond, error)
+            return
+        answer(
+            respond,
+            requests.request_sent(joined.team) if joined.requested else links.joined(joined),
+        )
 
     def request_from_card(actor, value):
         request = lobby.requests.ask_by_team_id(actor=actor, team_id=int(value), note=None)
@@ -167,7 +182,20 @@ def register_runs(lobby: Lobby) -> None:
     on(requests.REVIEW_REQUESTS, review_requests)
     on(invitations.RESEND_INVITATION, resend)
     on(invitations.CANCEL_INVITATION, cancel)
-    on(links.JOIN_FROM_CARD, join)
+    durably(links.JOIN_FROM_CARD, join)
+
+    def resume_link(actor, value):
+        code, team = value.split("|", 1)
+        info = lobby.links.resume(actor=actor, team_name=team, paused_code=int(code))
+        return links.resumed_by_click(info)
+
+    def reset_link(actor, value):
+        code, team = value.split("|", 1)
+        info = lobby.links.reset(actor=actor, team_name=team, paused_code=int(code))
+        return links.reset_by_click(info)
+
+    on(links.RESUME_LINK, resume_link)
+    on(links.RESET_LINK, reset_link)
 
     def turn_page(body, context, respond):
         team, status, page = body["actions"][0]["value"].split("|")

@@ -21,6 +21,10 @@ class FakeDirectory:
         self.lookups.append(f"email?{email}")
         return self.emails.get(email)
 
+    def email_of(self, user_id: str) -> str | None:
+        self.lookups.append(f"email-of?{user_id}")
+        return next((e for e, user in self.emails.items() if user == user_id), None)
+
     def channel(self, *, channel_id=None, name=None):
         for facts in self.channels.values():
             if facts.channel_id == channel_id or (name and facts.name == name):

@@ -19,6 +19,19 @@ def _reset_link(request: Request, command: cl.ResetLink) -> dict:
     return links.link_reset(info, permalink_of(request.client, info.latest_card))
 
 
+def _resume_link(request: Request, command: cl.ResumeLink) -> dict:
+    info = request.lobby.links.resume(actor=request.actor, team_name=command.team)
+    return links.link_resumed(info, permalink_of(request.client, info.latest_card))
+
+
+def _link_domains(request: Request, command: cl.LinkDomains) -> dict:
+    domains = None if command.domains is None else list(command.domains)
+    info = request.lobby.links.set_domains(
+        actor=request.actor, team_name=command.team, domains=domains
+    )
+    return links.link_info(info, permalink_of(request.client, info.latest_card))
+
+
 def _limit_link(request: Request, command: cl.LimitLink) -> dict:
     info = request.lobby.links.limit(
         actor=request.actor,
@@ -50,7 +63,9 @@ def _join_with_code(request: Request, command: cl.JoinWithCode) -> dict:
     invitation = request.lobby.invitations.accept_code(actor=request.actor, code=command.code)
     if invitation is not None:
         return links.joined(Joined(team=invitation.team.name, roles=invitation.role_names))
-    joined = request.lobby.links.join_with_code(actor=request.actor, code=command.code)
+    joined = request.lobby.links.join_with_code(
+        actor=request.actor, code=command.code, directory=request.directory
+    )
     return requests.request_sent(joined.team) if joined.requested else links.joined(joined)
 
 
@@ -68,6 +83,8 @@ def permalink_of(client, card: tuple[str, str] | None) -> str | None:
 RUNNERS = {
     cl.ShowLink: _show_link,
     cl.ResetLink: _reset_link,
+    cl.ResumeLink: _resume_link,
+    cl.LinkDomains: _link_domains,
     cl.LimitLink: _limit_link,
     cl.PostCard: _post_card,
     cl.JoinWithCode: _join_with_code,

@@ -17,6 +17,7 @@ from handlers.command_language import (
     Invite,
     JoinWithCode,
     LimitLink,
+    LinkDomains,
     LinkTeam,
     ListInvitations,
     ListRequests,
@@ -28,6 +29,7 @@ from handlers.command_language import (
     RemoveMember,
     RequestToJoin,
     ResetLink,
+    ResumeLink,
     SeatLimit,
     Seats,
     SetRoles,
@@ -264,6 +266,19 @@ def test_link_shows_and_reset_makes_a_new_one():
     assert parse("link") == ShowLink(None)
     assert parse("link design") == ShowLink("design")
     assert parse("link reset design") == ResetLink("design")
+    assert parse("link resume") == ResumeLink(None)
+    assert parse("link resume design") == ResumeLink("design")
+
+
+def test_link_domains_takes_domains_or_any_and_an_optional_team():
+    assert parse("link domains acme.com,acme.io") == LinkDomains(None, ("acme.com", "acme.io"))
+    assert parse("link domains design acme.com") == LinkDomains("design", ("acme.com",))
+    assert parse("link domains <http://acme.com|acme.com>") == LinkDomains(None, ("acme.com",))
+    assert parse("link domains any") == LinkDomains(None, None)
+    assert parse("link domains design any") == LinkDomains("design", None)
+    with pytest.raises(CommandError) as error:
+        parse("link domains")
+    assert "email domains or any" in error.value.message
 
 
 def test_link_limit_sets_uses_and_expiry():
