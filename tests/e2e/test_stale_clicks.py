@@ -52,6 +52,14 @@ def listed(running):
     return _as_message(running, message), ADMIN
 
 
+def listed_then_accepted(running):
+    message, clicker = listed(running)
+    running.requests.click(invitation_dm(running, ALICE), "invitation_accept", user_id=ALICE)
+    running.delivered(lambda: Membership.select().where(Membership.user_id == ALICE).exists())
+    running.settled()
+    return message, clicker
+
+
 def carded(running):
     set_up(running)
     return shown(running, post_card(running)), BOB
@@ -63,10 +71,11 @@ SCENARIOS = {
     "approve": (requested, "request_approve", "already approved"),
     "deny after approve": (requested, "request_deny", "already approved"),
     "cancel": (listed, "invitation_cancel", "was cancelled"),
+    "resend after accept": (listed_then_accepted, "invitation_resend", "nothing to resend"),
     "join": (carded, "card_join", "already a member"),
     "request to join": (carded, "card_request", "already asked"),
 }
-FIRST_CLICK = {"deny after approve": "request_approve"}
+FIRST_CLICK = {"deny after approve": "request_approve", "resend after accept": "invitation_resend"}
 
 
 def settle_first(running, scenario: str) -> None:
