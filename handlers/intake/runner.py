@@ -79,7 +79,7 @@ class Runner:
     def _run_on_open_connections(self) -> None:
         while not self._stopping.is_set():
             try:
-                intake.intake_db.connect(reuse_if_open=True)
+                intake.connect_for_runs()
                 db.connect(reuse_if_open=True)
                 ran = self.run_one()
             except Exception:  # noqa: BLE001 - a runner thread outlives any one failure
