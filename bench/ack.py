@@ -270,12 +270,33 @@ def add_summary(section: Section, closed: dict, steady: dict) -> None:
             f"Lobby's ack p99 within {P99_LIMIT}× of today's at 1, 8 and 32 clients",
             not misses,
             "; ".join(misses) or "see the vs before columns",
+            cause=(
+                "measured 2026-12-02: every ack waits for a durable commit of the intake "
+                "(group commit; SQLite synchronous=full, PostgreSQL synchronous_commit on): "
+                "one single-row commit cost p50 3-6 ms, p99 15-18 ms on this machine's "
+                "shared disk, where today's figures had nothing durable on the ack path; "
+                "beyond `lobby-acks`, the worker's work on the same two CPUs"
+            ),
+            fix=(
+                "a product decision: the ack's intake commit without fsync (survives a "
+                "process crash, not a power loss); re-measure on a quiet machine"
+            ),
         ),
         Goal("no ack over Slack's 3 s budget", over_budget == 0, f"{over_budget} over"),
         Goal(
             f"ack-to-DM p99 at 10 and 50 commands/s no worse than today's (≤ {DM_P99_LIMIT_S} s)",
             not dm_misses,
             "; ".join(dm_misses) or "see the DM p99 columns",
+            cause=(
+                "py-spy of the worker (SQLite): 63% of the runner threads' time in a run "
+                "waits for the app database's write lock (4 runners and the outbox on one "
+                "SQLite lock, the holder a nice-19 thread starved by the machine's load); "
+                "three transactions per command (claim, run, settle) plus the outbox's"
+            ),
+            fix=(
+                "one runner thread on SQLite, several items claimed per transaction; "
+                "re-measure on a quiet machine"
+            ),
         ),
     ]
 
