@@ -21,6 +21,8 @@ TOKEN = "xoxb-lobby-test-token"
 TEAM_ID = "T0LOBBY"
 ADMIN = "U0ADMIN1"
 SLACK_BUDGET_S = 3.0
+BENCH_MAX_BACKLOG = 1_000_000
+PG_SERVER = os.environ.get("LOBBY_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/")
 
 
 # --------------------------------------------------------------------------- results
@@ -207,6 +209,9 @@ def bench_env(api_url: str, database_url: str | None = None) -> dict[str, str]:
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=api_url,
         LOBBY_DEFAULT_DAILY_INVITE_LIMIT="10000",
+        # Every command under load is recorded and run: a refused one ("Lobby is busy")
+        # would be a cheaper ack than the one measured. The production default is 1,000.
+        LOBBY_MAX_BACKLOG=str(BENCH_MAX_BACKLOG),
         PYTHONPATH=str(ROOT),
     )
     env.pop("SLACK_APP_TOKEN", None)
@@ -216,7 +221,8 @@ def bench_env(api_url: str, database_url: str | None = None) -> dict[str, str]:
 
 
 def start_server(kind: str, api_url: str, database_url: str, log_path: Path) -> Server:
-    """Start `lobby` (the real app, create_app + outbox worker) or `bare` (ack-only Bolt)."""
+    """Start `lobby` (as `python app.py`: web and worker processes), `lobby-acks` (the web
+    process alone) or `bare` (ack-only Bolt); see bench/serve.py."""
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.serve", kind],
@@ -238,6 +244,29 @@ def start_server(kind: str, api_url: str, database_url: str, log_path: Path) -> 
             raise RuntimeError(f"{kind} server not healthy; see {log_path}")
         time.sleep(0.02)
     return Server(kind, process, port)
+
+
+def fresh_database_url(kind: str, name: str, workdir: Path) -> str:
+    """An empty database for one served app: a new SQLite file in `workdir`, or a
+    PostgreSQL database `lobby_bench_<name>` dropped and created again."""
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / name}.db"
+    import psycopg2
+
+    database = "lobby_bench_" + name.replace("-", "_")
+    admin = psycopg2.connect(PG_SERVER + "postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {database}")
+    admin.close()
+    return PG_SERVER + database
+
+
+def load_average() -> str:
+    """The 1-minute load average and its share of the cores: how busy the machine was."""
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} (5 min: {five:.2f}) on {os.cpu_count()} cores"
 
 
 # --------------------------------------------------------------------------- queries

@@ -1,5 +1,6 @@
 """Database setup: one proxy, bound at start-up from DATABASE_URL."""
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from peewee import DatabaseProxy, PostgresqlDatabase
@@ -47,3 +48,16 @@ def migrate(database) -> None:
         finally:
             if isinstance(database, PostgresqlDatabase):
                 database.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+
+
+@contextmanager
+def connected(database):
+    """Use this thread's open connection to `database` if it has one, else open one for
+    the block only. A thread that works in a loop (the intake's writer and runners)
+    keeps its connection open between passes: opening one costs a PostgreSQL log-in,
+    or on SQLite the pragmas, and closing the last one checkpoints the WAL."""
+    if not database.is_closed():
+        yield
+        return
+    with database.connection_context():
+        yield

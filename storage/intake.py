@@ -96,6 +96,22 @@ def intake_url(sqlite_url: str) -> str:
     return f"{stem}.intake.{suffix}" if dot and "/" not in suffix else f"{sqlite_url}.intake"
 
 
+def connect_for_runs() -> bool:
+    """Open (or reuse) this thread's intake connection for a runner; True when new.
+
+    A runner's own writes to the intake (claims, and on SQLite the settling after a
+    run) need not reach the disk at their commit: a lost claim only makes the item
+    claimable again, and a lost settle is caught by `is_done` (the done mark commits
+    with the run's effects in the app's database) before anything runs twice. So on
+    SQLite a runner's connection commits with synchronous=NORMAL (WAL: durable at the
+    next sync, never corrupt), and holds the intake file's write lock, which the web
+    process's acks wait for, without an fsync. The acks' own commits stay FULL."""
+    opened = intake_db.connect(reuse_if_open=True)
+    if opened and not shares_app_database():
+        intake_db.execute_sql("PRAGMA synchronous = NORMAL")
+    return opened
+
+
 def shares_app_database() -> bool:
     """True on PostgreSQL: the item can be settled in the run's own transaction."""
     return isinstance(intake_db.obj, PostgresqlDatabase)
@@ -125,6 +141,10 @@ def claim(now: datetime, instance_id: str, lease: timedelta) -> IntakeItem | Non
     if shares_app_database():
         first = first.for_update("FOR UPDATE SKIP LOCKED")
     with intake_db.atomic():
+        if shares_app_database():
+            # See connect_for_runs: a claim need not wait for the WAL's flush; the
+            # run's own commit flushes it anyway.
+            intake_db.execute_sql("SET LOCAL synchronous_commit TO OFF")
         claimed = list(
             IntakeItem.update(
                 status=IntakeStatus.RUNNING,

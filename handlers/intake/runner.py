@@ -5,6 +5,7 @@ transaction. A run that fails for an unexpected reason is rolled back and tried
 again later; after MAX_ATTEMPTS the person is told and the item is given up.
 """
 
+import contextlib
 import json
 import logging
 import threading
@@ -17,7 +18,7 @@ from slack_sdk import WebClient
 from bot.service import Lobby
 from handlers.intake.runs import RUNS, Run
 from storage import intake
-from storage.db import db
+from storage.db import connected, db
 from storage.intake import IntakeItem
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,22 @@ class Runner:
             intake.release_claims_of(self.instance_id)
 
     def _run_until_stopped(self) -> None:
+        """Each thread keeps its connections open between passes (a poll every
+        `poll_seconds` must not log in to PostgreSQL, or checkpoint SQLite's WAL)."""
+        try:
+            self._run_on_open_connections()
+        finally:
+            _disconnect()
+
+    def _run_on_open_connections(self) -> None:
         while not self._stopping.is_set():
             try:
+                intake.connect_for_runs()
+                db.connect(reuse_if_open=True)
                 ran = self.run_one()
             except Exception:  # noqa: BLE001 - a runner thread outlives any one failure
                 log.exception("intake runner pass failed")
+                _disconnect()  # the next pass connects afresh
                 ran = False
             self.heartbeat = self.lobby.clock.now()
             if not ran:
@@ -81,11 +93,11 @@ class Runner:
     def run_one(self) -> bool:
         """Claim and run one item; False when nothing was due."""
         now = self.lobby.clock.now()
-        with intake.intake_db.connection_context():
+        with connected(intake.intake_db):
             item = intake.claim(now, self.instance_id, LEASE)
         if item is None:
             return False
-        with db.connection_context():
+        with connected(db):
             if intake.is_done(item):  # ran, but the intake's own file missed the news
                 self._settle(item)
                 return True
@@ -123,12 +135,12 @@ class Runner:
 
     def _settle(self, item: IntakeItem) -> None:
         if not intake.shares_app_database():
-            with intake.intake_db.connection_context():
+            with connected(intake.intake_db):
                 intake.settle_done(item)
 
     def _failed(self, item: IntakeItem, run: Run, error: Exception) -> None:
         log.exception("run of %s (%s) failed", item.key, item.handler, exc_info=error)
-        with intake.intake_db.connection_context():
+        with connected(intake.intake_db):
             if item.attempts < MAX_ATTEMPTS:
                 delay = timedelta(seconds=2**item.attempts)
                 intake.retry_later(item, run.now, repr(error), delay)
@@ -137,3 +149,9 @@ class Runner:
         with db.atomic():
             text = GAVE_UP.format(attempts=item.attempts)
             run.record_reply({"text": text})
+
+
+def _disconnect() -> None:
+    for database in (intake.intake_db, db):
+        with contextlib.suppress(Exception):  # a broken connection is closed anyway
+            database.close()

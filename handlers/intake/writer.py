@@ -5,6 +5,7 @@ meanwhile as one transaction (a group commit): an ack waits for one short commit
 never for another ack's, and the database sees one writer per process.
 """
 
+import contextlib
 import json
 import threading
 import uuid
@@ -78,6 +79,13 @@ class IntakeWriter:
         self._thread.join(timeout=10)
 
     def _write_until_closed(self) -> None:
+        """One connection for the thread's life: an ack must not wait for a connect."""
+        try:
+            self._write_until_closed_on_one_connection()
+        finally:
+            _disconnect()
+
+    def _write_until_closed_on_one_connection(self) -> None:
         while True:
             with self._lock:
                 if not self._queue and not self._closed:
@@ -93,18 +101,24 @@ class IntakeWriter:
 
     def _commit(self, batch: list[_Waiting]) -> None:
         try:
-            with intake.intake_db.connection_context():
-                intake.record([waiting.row for waiting in batch])
+            intake.intake_db.connect(reuse_if_open=True)
+            intake.record([waiting.row for waiting in batch])
         except Exception as error:  # noqa: BLE001 - each waiting ack reports it
             for waiting in batch:
                 waiting.error = error
+            _disconnect()  # the next batch connects afresh
         for waiting in batch:
             waiting.done.set()
 
     def _refresh_backlog(self) -> None:
         """Workers settle items: when idle, re-read the count (a count on an index)."""
         try:
-            with intake.intake_db.connection_context():
-                self._backlog, _ = intake.backlog_size()
+            intake.intake_db.connect(reuse_if_open=True)
+            self._backlog, _ = intake.backlog_size()
         except Exception:  # noqa: BLE001 - keep the last count; health reports the database
-            pass
+            _disconnect()
+
+
+def _disconnect() -> None:
+    with contextlib.suppress(Exception):  # a connection already broken is closed anyway
+        intake.intake_db.close()
