@@ -50,10 +50,6 @@ def come_back(workspace_id: str, now: datetime) -> bool:
     return bool(kept)
 
 
-def has_departed(workspace_id: str) -> bool:
-    return Departure.select().where(Departure.workspace_id == workspace_id).exists()
-
-
 def purge_departed(now: datetime, retention: timedelta) -> list[str]:
     """Delete every row of each workspace that left more than `retention` ago."""
     purged = []

@@ -82,3 +82,9 @@ class Departure(BaseModel):
     @classmethod
     def due(cls, cutoff: datetime):
         return cls.select().where(cls.uninstalled_at <= cutoff)
+
+    @classmethod
+    def among(cls, workspace_ids) -> set[str]:
+        """Which of these workspaces uninstalled the app."""
+        found = cls.select(cls.workspace_id).where(cls.workspace_id.in_(set(workspace_ids)))
+        return {row.workspace_id for row in found}

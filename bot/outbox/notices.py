@@ -322,7 +322,7 @@ def record(
     Returns False when a notice with that key was already recorded, or when the
     workspace uninstalled the app (nothing more is sent to it).
     """
-    if Departure.get_or_none(Departure.workspace_id == workspace_id) is not None:
+    if Departure.among([workspace_id]):
         return False
     try:
         with db.atomic():  # a savepoint, so a duplicate key leaves the caller's work intact
@@ -341,10 +341,7 @@ def record(
 
 def record_many(items: list[tuple[str, Notice]], now: datetime, batch: int = 1000) -> None:
     """Store many (workspace_id, notice) pairs in the caller's transaction, in bulk."""
-    departed = {
-        row.workspace_id
-        for row in Departure.select().where(Departure.workspace_id.in_({w for w, _ in items}))
-    }
+    departed = Departure.among(w for w, _ in items)
     items = [
         (workspace_id, notice) for workspace_id, notice in items if workspace_id not in departed
     ]
