@@ -285,3 +285,31 @@ class AccessAlreadyChanged(LobbyError):
     user: str
     team: str
     ends_at: datetime | None
+
+
+@dataclass
+class NoteRequired(LobbyError):
+    """The team's `note_required` setting is on and the request came without a note."""
+
+    team: str
+    setting: str = "note_required"
+
+
+@dataclass
+class RoleAlreadyHeld(LobbyError):
+    role: str
+    team: str
+
+
+@dataclass
+class OwnerNotRequestable(LobbyError):
+    """Only Owners grant Owner, by handing ownership over; nobody asks for it."""
+
+    team: str
+
+
+@dataclass
+class RoleRequestPending(LobbyError):
+    team: str
+    role: str
+    since: datetime

@@ -6,6 +6,7 @@ from bot.invitations.admin import InvitationAdmin
 from bot.invitations.email_claims import EmailClaims
 from bot.invitations.service import Invitations
 from bot.links.service import Links
+from bot.requests.roles import RoleRequests
 from bot.requests.service import Requests
 from bot.roles.service import Roles
 from bot.seats.plans import Seats
@@ -31,6 +32,7 @@ class Lobby:
         self.invitations = Invitations(clock=self.clock, email_enabled=email_enabled)
         self.invitation_admin = InvitationAdmin(clock=self.clock, email_enabled=email_enabled)
         self.requests = Requests(clock=self.clock)
+        self.role_requests = RoleRequests(clock=self.clock)
         self.links = Links(clock=self.clock, requests=self.requests)
         self.email_claims = EmailClaims(clock=self.clock)
         self.seats = Seats(clock=self.clock)

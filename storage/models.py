@@ -48,6 +48,7 @@ class Team(BaseModel):
     custom_seat_limit = IntegerField(null=True)
     link_joins_per_hour = IntegerField(default=25)  # 0: no limit
     link_domains = TextField(null=True)  # comma-separated email domains; NULL: any
+    note_required = BooleanField(default=False)  # join and role requests must carry a note
     # Whether the join cards were last rendered for a full team (no Join button).
     cards_show_full = BooleanField(default=False)
 
@@ -236,24 +237,10 @@ class LinkJoin(BaseModel):
         return cls.select().where(counted).count()
 
 
-class JoinRequest(BaseModel):
-    """A teammate asking to join a team; the first approver's decision wins."""
+class OpenUntilDecided:
+    """What every kind of request shares: "open" is pending and not yet expired, read from
+    the stored time like invitations, so a due request is expired before the sweep runs."""
 
-    workspace_id = CharField()
-    team = ForeignKeyField(Team, backref="join_requests", on_delete="CASCADE")
-    requester_user_id = CharField()
-    note = TextField(null=True)
-    status = CharField(default=RequestStatus.PENDING)
-    created_at = DateTimeField()
-    expires_at = DateTimeField()
-    decided_at = DateTimeField(null=True)
-    decided_by = CharField(null=True)
-    granted_roles = TextField(null=True)
-    deny_reason = TextField(null=True)
-
-    # Migration 0003 adds a partial unique index: one pending request per person per team.
-
-    # "Open": pending and not yet expired, read from the stored time like invitations.
     @classmethod
     def is_open(cls, now: datetime):
         return (cls.status == RequestStatus.PENDING) & (cls.expires_at > now)
@@ -271,9 +258,44 @@ class JoinRequest(BaseModel):
             return RequestStatus.EXPIRED
         return RequestStatus(self.status)
 
+
+class JoinRequest(OpenUntilDecided, BaseModel):
+    """A teammate asking to join a team; the first approver's decision wins."""
+
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, backref="join_requests", on_delete="CASCADE")
+    requester_user_id = CharField()
+    note = TextField(null=True)
+    status = CharField(default=RequestStatus.PENDING)
+    created_at = DateTimeField()
+    expires_at = DateTimeField()
+    decided_at = DateTimeField(null=True)
+    decided_by = CharField(null=True)
+    granted_roles = TextField(null=True)
+    deny_reason = TextField(null=True)
+
+    # Migration 0003 adds a partial unique index: one pending request per person per team.
+
     @property
     def granted_role_names(self) -> list[str]:
         return self.granted_roles.split(",") if self.granted_roles else []
+
+
+class RoleRequest(OpenUntilDecided, BaseModel):
+    """A member asking for another role; the first decision of someone who may grant it wins."""
+
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, backref="role_requests", on_delete="CASCADE")
+    requester_user_id = CharField()
+    role = CharField()
+    note = TextField(null=True)
+    status = CharField(default=RequestStatus.PENDING)
+    created_at = DateTimeField()
+    expires_at = DateTimeField()
+    decided_at = DateTimeField(null=True)
+    decided_by = CharField(null=True)
+
+    # Migration 0041 adds a partial unique index: one pending role request per person per team.
 
 
 class KnownUser(BaseModel):

@@ -83,6 +83,16 @@ def send_digests(lobby: Lobby) -> int:
     return sent
 
 
+def expire_requests(lobby: Lobby) -> int:
+    """Join and role requests expire alike, by the team's request expiry."""
+    return lobby.requests.expire_due() + lobby.role_requests.expire_due()
+
+
+def remind_approvers(lobby: Lobby) -> int:
+    """Who may decide a waiting join or role request is reminded once a day."""
+    return lobby.requests.remind_approvers() + lobby.role_requests.remind_deciders()
+
+
 def prune_intake(lobby: Lobby) -> int:
     """Forget requests that were run more than a week ago."""
     return intake.prune(lobby.clock.now() - INTAKE_KEPT)
@@ -93,8 +103,8 @@ def job_table(lobby: Lobby, retention: timedelta = RETENTION) -> dict:
     return {
         "purge_departed": (lambda: len(purge_departed(lobby.clock.now(), retention)), {"hours": 6}),
         "expire_invitations": (lambda: expire_due_invitations(lobby.clock), {"minutes": 1}),
-        "expire_requests": (lobby.requests.expire_due, {"minutes": 1}),
-        "remind_approvers": (lobby.requests.remind_approvers, {"minutes": 15}),
+        "expire_requests": (lambda: expire_requests(lobby), {"minutes": 1}),
+        "remind_approvers": (lambda: remind_approvers(lobby), {"minutes": 15}),
         "remind_inviters": (lambda: remind_inviters(lobby), {"minutes": 15}),
         "daily_digest": (lambda: send_digests(lobby), {"minutes": 15}),
         "warn_access_ending": (lobby.access.warn_ending, {"minutes": 15}),

@@ -131,6 +131,10 @@ def request_subject(request_id: int) -> str:
     return f"request:{request_id}"
 
 
+def role_request_subject(request_id: int) -> str:
+    return f"role-request:{request_id}"
+
+
 def card_subject(team_id: int) -> str:
     return f"card:{team_id}"
 

@@ -17,6 +17,7 @@ from bot.errors import (
 )
 from bot.home.refresh import refresh_homes
 from bot.outbox import notices
+from bot.requests.notes import check_note
 from bot.roles.permissions import Action, Permission
 from bot.seats.admission import seat_admission
 from bot.seats.use import SeatUse, seat_use
@@ -65,6 +66,7 @@ class Requests:
         require_root(team)
         if Membership.find(team, actor.user_id):
             raise AlreadyMember(team=team.name)
+        check_note(team, note)
         now = self.clock.now()
         self._expire_due_for(team, actor.user_id, now)
         self._check_cooldown(team, actor.user_id, now)
@@ -277,6 +279,15 @@ class Requests:
             Team.parent.is_null(), Team.id.not_in(mine)
         )
         return [team.name for team in query]
+
+    def teams_needing_note(self, *, actor: Actor, team_names: list[str]) -> set[str]:
+        """Which of these teams require a note on requests, for the request modal."""
+        query = Team.in_workspace(actor.workspace_id).where(Team.name.in_(team_names))
+        return {team.name for team in query if team.note_required}
+
+    def check_note_given(self, *, actor: Actor, team_name: str | None, note: str | None) -> None:
+        """The request modal's inline check, before the ask is recorded."""
+        check_note(resolve_team(actor.workspace_id, team_name), note)
 
     def expire_due(self) -> int:
         """Expire every request past its time (one conditional UPDATE), telling each

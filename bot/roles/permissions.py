@@ -146,6 +146,11 @@ class RoleBook:
             if not self.may_grant(roles, role):
                 raise CannotGrantRole(role=role)
 
+    def may_decide_grant(self, roles: Iterable[str], role: str) -> bool:
+        """Who decides a request for `role` (gets its copy, approves or denies it): someone
+        who approves requests and may give that role, so a Manager never decides Admin."""
+        return self.may(roles, Action.APPROVE_REQUESTS) and self.may_grant(roles, role)
+
     def may_change_roles_of(self, roles: Iterable[str], target_roles: Iterable[str]) -> bool:
         """Change a member's roles: `manage_roles`, and only Owners touch Owners.
         Which new roles may be given is `check_grants`' question."""

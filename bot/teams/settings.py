@@ -15,6 +15,7 @@ class TeamSettings:
     link_joins_per_hour: int = 25  # joins by link (code or card) per rolling hour; 0: no limit
     notification_channel: str | None = None
     digest_enabled: bool = False
+    note_required: bool = False  # join and role requests must carry a note
     plan: str = "trial"
     custom_seat_limit: int | None = None
 

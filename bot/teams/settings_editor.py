@@ -24,6 +24,7 @@ EDITABLE = (
     "link_joins_per_hour",
     "notification_channel",
     "digest_enabled",
+    "note_required",
 )
 DAY_LIMITS = {
     "invitation_expiry_days": (1, 90),
@@ -85,6 +86,6 @@ def validate(name: str, value, roles: list[str]):
             raise InvalidSetting(field=name, reason=f"a whole number from {low} to {high}")
     if name == "notification_channel" and value is not None and not isinstance(value, str):
         raise InvalidSetting(field=name, reason="choose a channel")
-    if name == "digest_enabled" and not isinstance(value, bool):
+    if name in ("digest_enabled", "note_required") and not isinstance(value, bool):
         raise InvalidSetting(field=name, reason="on or off")
     return value
