@@ -59,6 +59,7 @@ class RoleRequests:
                     expires_at=now + timedelta(days=team.request_expiry_days),
                 )
                 self._send_copies(team, request, now)
+                notices.record(team.workspace_id, notices.RefreshHomes(users=[actor.user_id]), now)
                 audit.record(
                     workspace_id=actor.workspace_id,
                     now=now,

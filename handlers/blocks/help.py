@@ -16,6 +16,7 @@ HELP_ROWS = [
     ("card [TEAM]", "post a join card in this channel"),
     ("join CODE", "join with an invite code"),
     ("request [TEAM] [note…]", "ask to join"),
+    ("request role ROLE [in TEAM] [note…]", "ask for another role"),
     ("requests [TEAM]", "pending join requests"),
     ("members [TEAM]", "members with their roles"),
     ("role @alice ROLE[,ROLE] [in TEAM]", "set a member's roles"),

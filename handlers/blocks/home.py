@@ -26,6 +26,7 @@ from handlers.blocks.invitations import (
 )
 from handlers.blocks.links import REQUEST_FROM_CARD
 from handlers.blocks.requests import APPROVE_REQUEST, DENY_REQUEST, REQUEST_ROLE
+from handlers.blocks.role_requests import home_role_requests
 from handlers.blocks.seats import seat_line
 
 # Buttons. Each carries "KIND|TEAM|PAGE" (see `show_all_value`): KIND is
@@ -140,14 +141,16 @@ def parse_show_all(value: str) -> tuple[str, str, int]:
     return kind, team, int(page)
 
 
-def home_view(home: Home, note: str | None = None) -> dict:
+def home_view(home: Home, note: str | None = None, role_requests=None) -> dict:
     """The Home tab: your teams, invitations and requests, then each team you manage.
-    A `note` (the answer to a click made in the Home) comes first."""
+    A `note` (the answer to a click made in the Home) comes first; `role_requests`
+    (`bot.home.role_requests`) follow the join requests."""
     blocks = [
         *([section(note), divider()] if note else []),
         *_your_teams(home),
         *_your_invitations(home),
         *_your_requests(home),
+        *(home_role_requests(role_requests) if role_requests else []),
         *_askable(home),
     ]
     budget = VIEW_BLOCK_LIMIT - len(blocks) - 1  # one kept for the "more teams" line

@@ -7,6 +7,7 @@ from slack_sdk.errors import SlackApiError
 from bot import errors
 from bot.vocabulary import InvitationStatus, RequestStatus
 from handlers.blocks.mrkdwn import date, escape, team, user
+from handlers.blocks.settings import NOTE_REQUIRED
 
 
 @singledispatch
@@ -252,6 +253,37 @@ def _(error: errors.RequestCooldown) -> str:
 @describe.register
 def _(error: errors.RequestNotFound) -> str:
     return "I can't find that join request any more."
+
+
+@describe.register
+def _(error: errors.NoteRequired) -> str:
+    return (
+        f"{team(error.team)} asks for a note with every request (setting “{NOTE_REQUIRED}”): "
+        "ask again with a few words saying why, after the rest of the request."
+    )
+
+
+@describe.register
+def _(error: errors.RoleAlreadyHeld) -> str:
+    role = escape(error.role.capitalize())
+    return f"You already have the role *{role}* in {team(error.team)}."
+
+
+@describe.register
+def _(error: errors.OwnerNotRequestable) -> str:
+    return (
+        f"Nobody asks for Owner of {team(error.team)}: an Owner hands ownership over with "
+        f"`/invite transfer {escape(error.team)} @someone`."
+    )
+
+
+@describe.register
+def _(error: errors.RoleRequestPending) -> str:
+    role = escape(error.role.capitalize())
+    return (
+        f"You already asked for the role *{role}* in {team(error.team)} ({date(error.since)}); "
+        "one request at a time, and it is still waiting for a decision."
+    )
 
 
 DECISIONS = {

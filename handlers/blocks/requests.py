@@ -100,8 +100,13 @@ def deny_modal(request_id: int) -> dict:
     }
 
 
-def request_modal(teams: list[str]) -> dict:
-    """For people who may not invite: ask to join a team, with an optional note."""
+def request_modal(teams: list[str], needing_note: set[str] = frozenset()) -> dict:
+    """For people who may not invite: ask to join a team, with a note, which is required
+    when every team offered requires one (when only some do, the submission is checked)."""
+    required = all(team in needing_note for team in teams)
+    hint = None
+    if needing_note and not required:
+        hint = "Required for " + ", ".join(t for t in teams if t in needing_note)
     return {
         "type": "modal",
         "callback_id": REQUEST_MODAL,
@@ -114,7 +119,8 @@ def request_modal(teams: list[str]) -> dict:
                 "note",
                 "A note for the admins",
                 {"type": "plain_text_input", "action_id": "note", "multiline": True},
-                optional=True,
+                optional=not required,
+                hint=hint,
             ),
         ],
     }

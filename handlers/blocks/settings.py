@@ -8,6 +8,7 @@ from handlers.blocks.common import (
 )
 
 SETTINGS_MODAL = "settings_modal"
+NOTE_REQUIRED = "Note required on requests"
 
 
 POLICY_LABELS = {
@@ -68,6 +69,10 @@ def settings_modal(*, team: str, settings, roles: list[str]) -> dict:
     digest = {"type": "checkboxes", "action_id": "digest_enabled", "options": [digest_option]}
     if settings.digest_enabled:
         digest["initial_options"] = [digest_option]
+    note_option = option("Join and role requests must carry a note", "on")
+    note = {"type": "checkboxes", "action_id": "note_required", "options": [note_option]}
+    if settings.note_required:
+        note["initial_options"] = [note_option]
     extras = [
         input_block(
             "notification_channel",
@@ -76,6 +81,7 @@ def settings_modal(*, team: str, settings, roles: list[str]) -> dict:
             optional=True,
         ),
         input_block("digest_enabled", "Daily digest", digest, optional=True),
+        input_block("note_required", NOTE_REQUIRED, note, optional=True),
     ]
     return {
         "type": "modal",

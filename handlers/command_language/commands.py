@@ -115,6 +115,13 @@ class RequestToJoin(Command):
 
 
 @_frozen
+class RequestRole(Command):
+    role: str
+    team: str | None = None
+    note: str | None = None
+
+
+@_frozen
 class ListRequests(Command):
     team: str | None = None
 

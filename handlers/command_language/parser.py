@@ -36,6 +36,7 @@ from handlers.command_language.commands import (
     OpenInviteModal,
     PostCard,
     RemoveMember,
+    RequestRole,
     RequestToJoin,
     ResetLink,
     ResumeLink,
@@ -190,6 +191,17 @@ def _join(cursor: Cursor) -> Command:
     return cursor.finish(JoinWithCode(cursor.take().text), usage)
 
 
+def _request(cursor: Cursor) -> Command:
+    """`request role ROLE [in TEAM] [note…]`, or `request [TEAM] [note…]` to join: "role" is
+    a command word, so no team has that name."""
+    if not cursor.take_keyword("role"):
+        return RequestToJoin(cursor.rest())
+    usage = "/invite request role ROLE [in TEAM] [note…]"
+    role = take_as(cursor, as_role, f"a role name, as in {usage}")
+    team = team_after(cursor, "in", usage)
+    return RequestRole(role, team, cursor.rest() or None)
+
+
 def _role(cursor: Cursor) -> Command:
     if cursor.take_keyword("create"):
         usage = "/invite role create NAME PERM[,PERM] [in TEAM]"
@@ -288,7 +300,7 @@ _COMMANDS = {
     "link": _link,
     "card": _team_only(PostCard, "/invite card [TEAM]"),
     "join": _join,
-    "request": lambda cursor: RequestToJoin(cursor.rest()),
+    "request": _request,
     "requests": _team_only(ListRequests, "/invite requests [TEAM]"),
     "role": _role,
     "roles": _team_only(ListRoles, "/invite roles [TEAM]"),

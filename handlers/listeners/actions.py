@@ -7,7 +7,7 @@ from bot.errors import LobbyError
 from bot.service import Lobby
 from bot.teams.access_term import AccessTerm
 from bot.vocabulary import EXTEND_BUTTON_DAYS
-from handlers.blocks import access, invitations, links, requests, teams
+from handlers.blocks import access, invitations, links, requests, role_requests, teams
 from handlers.intake.listen import Handoff
 from handlers.intake.runs import runs
 from handlers.listeners.answers import answer, answer_refusal
@@ -34,6 +34,8 @@ RECORDED = (
     links.RESET_LINK,
     requests.APPROVE_REQUEST,
     requests.REVIEW_REQUESTS,
+    role_requests.APPROVE_ROLE_REQUEST,
+    role_requests.DENY_ROLE_REQUEST,
     teams.DELETE_TEAM,
     access.EXTEND_ACCESS,
     access.MAKE_PERMANENT,
@@ -177,6 +179,16 @@ def register_runs(lobby: Lobby) -> None:
 
     on(access.EXTEND_ACCESS, extend_access(AccessTerm(days=EXTEND_BUTTON_DAYS)))
     on(access.MAKE_PERMANENT, extend_access(AccessTerm()))
+
+    def decide_role_request(service_call):
+        def work(actor, value):
+            """Every copy is updated through the outbox; only a refusal is answered."""
+            service_call(actor=actor, request_id=int(value))
+
+        return work
+
+    on(role_requests.APPROVE_ROLE_REQUEST, decide_role_request(lobby.role_requests.approve))
+    on(role_requests.DENY_ROLE_REQUEST, decide_role_request(lobby.role_requests.deny))
     on(teams.DELETE_TEAM, delete_team)
     on(links.REQUEST_FROM_CARD, request_from_card)
     on(requests.REVIEW_REQUESTS, review_requests)

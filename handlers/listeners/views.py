@@ -74,7 +74,21 @@ def register(app, lobby: Lobby, handoff: Handoff) -> None:
     app.view(INVITE_MODAL)(validate)
     app.view(SETTINGS_MODAL)(save_settings)
     app.view(DENY_MODAL)(acknowledge_as(DENY_MODAL, shown_at="reason"))
-    app.view(REQUEST_MODAL)(acknowledge_as(REQUEST_MODAL, shown_at="note"))
+
+    def ask_to_join(ack, view, body, context):
+        """A team that requires a note refuses a bare request inline, in the modal."""
+        try:
+            lobby.requests.check_note_given(
+                actor=actor_of(context, body["user"]["id"]),
+                team_name=_chosen_team(view),
+                note=_value(view, "note"),
+            )
+        except LobbyError as error:
+            ack(response_action="errors", errors={"note": describe(error)})
+            return
+        record(ack, REQUEST_MODAL, body, context, shown_at="note")
+
+    app.view(REQUEST_MODAL)(ask_to_join)
 
 
 def register_runs(lobby: Lobby) -> None:
@@ -109,7 +123,7 @@ def register_runs(lobby: Lobby) -> None:
 
     @runs(REQUEST_MODAL)
     def ask(view, context, respond):
-        team = view["state"]["values"]["team"]["team"]["selected_option"]["value"]
+        team = _chosen_team(view)
         note = _value(view, "note") or None
         try:
             asked = lobby.requests.ask(
@@ -119,6 +133,10 @@ def register_runs(lobby: Lobby) -> None:
             answer_refusal(respond, error)
             return
         respond(**requests.request_sent(asked.team.name))
+
+
+def _chosen_team(view: dict) -> str:
+    return view["state"]["values"]["team"]["team"]["selected_option"]["value"]
 
 
 def _value(view: dict, block_id: str) -> str:
@@ -178,4 +196,6 @@ def settings_from(values: dict) -> dict:
         changes[name] = int(raw)
     changes["notification_channel"] = chosen("notification_channel").get("selected_conversation")
     changes["digest_enabled"] = bool(chosen("digest_enabled").get("selected_options"))
+    if "note_required" in values:  # a form opened before the setting existed lacks it
+        changes["note_required"] = bool(chosen("note_required").get("selected_options"))
     return changes

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.access import Actor
 from bot.errors import LobbyError
+from bot.home.role_requests import role_requests_on_home
 from bot.home.service import all_pending, home_for
 from handlers.blocks.home import home_view, parse_show_all, show_all_modal
 
@@ -18,7 +19,9 @@ log = logging.getLogger(__name__)
 def publish_home(client: WebClient, actor: Actor, now: datetime, note: str | None = None) -> None:
     """The person's Home as it is now; a `note` (an answer to their click) at its top."""
     home = home_for(actor=actor, now=now)
-    client.views_publish(user_id=actor.user_id, view=home_view(home, note=note))
+    role_requests = role_requests_on_home(actor=actor, now=now)
+    view = home_view(home, note=note, role_requests=role_requests)
+    client.views_publish(user_id=actor.user_id, view=view)
 
 
 def update_show_all(

@@ -15,6 +15,7 @@ from bot.errors import (
     RoleRequestPending,
     UnknownRole,
 )
+from bot.home.role_requests import role_requests_on_home
 from bot.jobs.scheduler import expire_requests, remind_approvers
 from bot.teams.membership import roles_of
 from storage.db import db
@@ -89,7 +90,7 @@ def test_approval_adds_the_role_updates_every_copy_and_tells_the_requester(lobby
     assert [(a["requester"], a["status"], a["role"]) for a in answered] == [
         ("UALICE", "approved", "admin")
     ]
-    assert "UOWNER" in payloads("refresh_homes")[0]["users"]
+    assert {"UOWNER", "UADMIN", "UALICE"} <= set(payloads("refresh_homes")[-1]["users"])
     actions = [e.action for e in AuditEntry.select().order_by(AuditEntry.id)]
     assert actions[-2:] == ["role_request.created", "role_request.approved"]
 
@@ -225,3 +226,21 @@ def test_deciders_get_one_reminder_a_day_of_what_they_may_decide(lobby, design, 
     assert reminders[0]["waiting"] == [["UALICE", "admin"]]
     clock.advance(days=1)
     assert remind_approvers(lobby) == 2
+
+
+def test_the_home_shows_a_role_request_to_its_requester_and_to_those_who_may_decide_it(
+    lobby, design, clock
+):
+    request = lobby.role_requests.ask(actor=ALICE, role="admin", team_name=None, note="hi")
+    now = clock.now()
+    assert [a.role for a in role_requests_on_home(actor=ALICE, now=now).mine] == ["admin"]
+    for decider in ("UOWNER", "UADMIN"):
+        shown = role_requests_on_home(actor=actor(decider), now=now)
+        assert [(a.request_id, a.requester, a.note) for a in shown.to_decide] == [
+            (request.id, "UALICE", "hi")
+        ]
+    for bystander in ("UMGR", "UBOB"):
+        assert role_requests_on_home(actor=actor(bystander), now=now).to_decide == []
+    lobby.role_requests.approve(actor=OWNER, request_id=request.id)
+    assert role_requests_on_home(actor=actor("UADMIN"), now=now).to_decide == []
+    assert role_requests_on_home(actor=ALICE, now=now).mine == []

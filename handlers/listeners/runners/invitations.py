@@ -14,7 +14,11 @@ def _open_invite_modal(request: Request, command: cl.OpenInviteModal) -> None:
         teams = request.lobby.requests.requestable_teams(actor=request.actor)
         if not teams:
             raise NotAllowed(action="invite")
-        request.client.views_open(trigger_id=request.trigger_id, view=requests.request_modal(teams))
+        needing_note = request.lobby.requests.teams_needing_note(
+            actor=request.actor, team_names=teams
+        )
+        view = requests.request_modal(teams, needing_note)
+        request.client.views_open(trigger_id=request.trigger_id, view=view)
         return None
     first = options[0]
     view = invitations.invite_modal(
