@@ -292,6 +292,7 @@ class NoteRequired(LobbyError):
     """The team's `note_required` setting is on and the request came without a note."""
 
     team: str
+    role: str | None = None  # the role asked for; None: a join request
     setting: str = "note_required"
 
 

@@ -44,7 +44,7 @@ class RoleRequests:
         if Membership.find(team, actor.user_id) is None:
             raise NotAMember(user=actor.user_id, team=team.name)
         check_requestable(role_book(team), roles_of(team, actor.user_id), role, team.name)
-        check_note(team, note)
+        check_note(team, note, role)
         now = self.clock.now()
         try:
             with db.atomic():

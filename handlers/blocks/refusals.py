@@ -259,8 +259,14 @@ def _(error: errors.RequestNotFound) -> str:
 def _(error: errors.NoteRequired) -> str:
     return (
         f"{team(error.team)} asks for a note with every request (setting “{NOTE_REQUIRED}”): "
-        "ask again with a few words saying why, after the rest of the request."
+        f"ask again with a few words saying why, as in `{_with_a_note(error)}`."
     )
+
+
+def _with_a_note(error: errors.NoteRequired) -> str:
+    if error.role:
+        return f"/invite request role {escape(error.role)} in {escape(error.team)} I'd like to…"
+    return f"/invite request {escape(error.team)} I'd like to…"
 
 
 @describe.register

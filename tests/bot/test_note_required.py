@@ -73,3 +73,13 @@ def test_the_request_modal_learns_which_teams_need_a_note(lobby, design):
     with pytest.raises(NoteRequired):
         lobby.requests.check_note_given(actor=ALICE, team_name="Design", note="")
     lobby.requests.check_note_given(actor=ALICE, team_name="Design", note="hi")
+
+
+def test_a_link_join_turned_request_needs_a_note_too(lobby, design):
+    design.link_policy = "approval"
+    design.save()
+    require_notes(lobby)
+    code = lobby.links.show(actor=OWNER, team_name=None).code
+    with pytest.raises(NoteRequired):
+        lobby.links.join_with_code(actor=ALICE, code=code)
+    assert JoinRequest.select().count() == 0

@@ -112,3 +112,9 @@ def test_the_home_shows_role_requests_with_approve_and_deny():
 
 def home_of_nobody() -> Home:
     return Home(user_id="UME", teams=[], invitations=[], requests=[], admin_teams=[], askable=[])
+
+
+def test_the_note_refusal_shows_how_to_ask_with_a_note():
+    assert "`/invite request Design I'd like to…`" in describe(NoteRequired(team="Design"))
+    with_role = describe(NoteRequired(team="Design", role="admin"))
+    assert "`/invite request role admin in Design I'd like to…`" in with_role
