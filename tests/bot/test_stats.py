@@ -7,8 +7,9 @@ import pytest
 from bot.errors import NotAllowed, NoTeamsYet
 from bot.invitations.expiry import expire_due_invitations
 from bot.stats.service import TopInviter
-from storage.models import Invitation, InviteCode, JoinRequest
+from storage.models import Invitation, InviteCode, JoinRequest, Team
 from storage.statuses import InvitationStatus
+from tests.bot.test_home import counting_queries
 from tests.conftest import actor
 
 ADMIN = actor("UADMIN")
@@ -232,3 +233,36 @@ def test_a_sub_team_shows_its_root_teams_figures(lobby, directory, design):
 def test_another_workspace_sees_nothing_of_this_one(lobby, design):
     with pytest.raises(NoTeamsYet):
         lobby.stats.show(actor=actor("UADMIN", workspace_id="T0OTHER"), team_name=None)
+
+
+def crowd(lobby, directory, design, clock, size: int, start: int) -> None:
+    """`size` more of each: accepted, expired and pending invitations, approved and
+    denied requests, and link joins, with their audit rows, in the window."""
+    users = [f"U{start + n:06d}" for n in range(size)]
+    Team.update(link_joins_per_hour=0).execute()  # no hourly limit for this crowd
+    for user in users:
+        clock.advance(minutes=1)
+        link_join(lobby, f"{user}L")
+        ask(lobby, f"{user}R")
+    requests = JoinRequest.select().where(JoinRequest.requester_user_id.endswith("R"))
+    for n, request in enumerate(r for r in requests if r.status == "pending"):
+        decide = lobby.requests.approve if n % 2 else lobby.requests.deny
+        decide(actor=ADMIN, request_id=request.id)
+    invite(lobby, directory, *(f"{user}I" for user in users))
+    for user in users[: size // 2]:
+        accept(lobby, f"{user}I")
+
+
+def test_stats_takes_the_same_queries_for_a_small_history_and_one_eleven_times_bigger(
+    lobby, directory, design, clock
+):
+    crowd(lobby, directory, design, clock, 4, 0)
+    with counting_queries() as small:
+        before = lobby.stats.show(actor=ADMIN, team_name=None)
+    crowd(lobby, directory, design, clock, 40, 100)
+    with counting_queries() as big:
+        after = lobby.stats.show(actor=ADMIN, team_name=None)
+    assert (before.sent, after.sent) == (4, 44)  # the crowd is in the window
+    assert before.joins == {"invitation": 2, "link": 4, "request": 2}
+    assert after.joins == {"invitation": 22, "link": 44, "request": 22}
+    assert big.count == small.count <= 10
