@@ -40,7 +40,7 @@ from tests.support.clock import ManualClock
 from tests.support.fake_directory import FakeDirectory
 
 SIZES = (100, 1_000, 10_000)
-REPEATS = 5
+REPEATS = 15
 HISTORY_DAYS = 365
 INVITERS = [f"U1{n:07d}" for n in range(20)]
 ADMIN = Actor(workspace_id="T0LOBBY", user_id="U0ADMIN1")
