@@ -58,16 +58,28 @@ def ask(lobby, user_id) -> int:
 
 
 def link_join(lobby, user_id):
-    code = InviteCode.current(InviteCode.select().first().team).code
+    code = InviteCode.get(InviteCode.retired_at.is_null()).code
     lobby.links.join_with_code(actor=actor(user_id), code=code)
 
 
-def build_history(lobby, directory, design, at, clock):
-    """Now is day 40; the window is (day 10, day 40]. Each step says what it should count."""
+def build_history(lobby, directory, at, clock):
+    """Now is day 40; the window is (day 10, day 40]. Each part sets the clock to the
+    moment of each step, and says what the step should count."""
     at(timedelta(0))  # before the window: two managers come in, invited and accepted
     invite(lobby, directory, "UMGR1", "UMGR2", roles=["manager"])
     accept(lobby, "UMGR1")
     accept(lobby, "UMGR2")
+    window_edge(lobby, directory, at)
+    invitations_in_window(lobby, directory, at, clock)
+    requests_in_window(lobby, at)
+    links_in_window(lobby, at)
+    at(39 * DAY)
+    invite(lobby, directory, "UD1")  # pending and live
+    ask(lobby, "URQ5")  # pending
+    at(40 * DAY)
+
+
+def window_edge(lobby, directory, at):
     since = 10 * DAY
     at(since)  # exactly at the window's start: none of these are in it
     invite(lobby, directory, "UEDGE")
@@ -79,7 +91,9 @@ def build_history(lobby, directory, design, at, clock):
     accept(lobby, "UEDGE")  # invitation join 1 (sent before the window: not in "sent")
     lobby.requests.approve(actor=ADMIN, request_id=JoinRequest.get().id)  # request join 1
 
-    at(11 * DAY)  # the invitations of the window
+
+def invitations_in_window(lobby, directory, at, clock):
+    at(11 * DAY)
     invite(lobby, directory, "UA1", "UA2", "UA3")
     invite(lobby, directory, "UB1", "UB2", who=actor("UMGR1"))
     invite(lobby, directory, "UC1", who=actor("UMGR2"))
@@ -96,6 +110,8 @@ def build_history(lobby, directory, design, at, clock):
     at(20 * DAY)
     invite(lobby, directory, "UB3", who=actor("UMGR1"))  # due on day 27, never swept
 
+
+def requests_in_window(lobby, at):
     for day, user, decide, hours in ((13, "URQ1", "approve", 1), (13, "URQ2", "deny", 3)):
         at(day * DAY)
         request_id = ask(lobby, user)
@@ -103,13 +119,15 @@ def build_history(lobby, directory, design, at, clock):
         getattr(lobby.requests, decide)(actor=ADMIN, request_id=request_id)
     at(14 * DAY)
     request_id = ask(lobby, "URQ3")
-    at(14 * DAY + 2 * HOUR)  # decisions 1, 3 and 2 hours: median 2 h
+    at(14 * DAY + 2 * HOUR)  # decisions after 1, 3 and 2 hours: median 2 h
     lobby.requests.approve(actor=ADMIN, request_id=request_id)  # request joins 2-3
     at(15 * DAY)
     ask(lobby, "URQ4")  # expires on day 29: an expiry is no decision
     at(30 * DAY)
     lobby.requests.expire_due()
 
+
+def links_in_window(lobby, at):
     at(20 * DAY - timedelta(seconds=1))
     link_join(lobby, "UL2")  # link join 2, with the old code
     at(20 * DAY)
@@ -121,18 +139,13 @@ def build_history(lobby, directory, design, at, clock):
     at(23 * DAY)
     lobby.removal.remove(actor=ADMIN, user_id="UL4", team_name=None)  # left: still joined
 
-    at(39 * DAY)
-    invite(lobby, directory, "UD1")  # pending and live
-    ask(lobby, "URQ5")  # pending
-    at(40 * DAY)
-
 
 def invite_id(user_id: str) -> int:
     return Invitation.get(Invitation.invitee_user_id == user_id).id
 
 
 def test_every_figure_of_a_hand_built_history(lobby, directory, design, at, clock):
-    build_history(lobby, directory, design, at, clock)
+    build_history(lobby, directory, at, clock)
     stats = lobby.stats.show(actor=ADMIN, team_name=None)
     assert stats.team == "Design" and stats.since == clock.now() - 30 * DAY
     assert stats.joins == {"invitation": 5, "link": 4, "request": 3}
