@@ -42,6 +42,7 @@ between the two sides fails the case (RowsDiffer, reported in the table and goal
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -58,7 +59,7 @@ from storage.models import AuditEntry, Invitation, Notice, Team
 from storage.statuses import InvitationStatus, NoticeStatus
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/"
-PG_DB = "lobby_bench"
+PG_DB = os.environ.get("LOBBY_BENCH_POSTGRES_DB", "lobby_bench")  # parallel runs name their own
 NOW = datetime(2026, 3, 1, 12, 0, 0)
 TEAMS = 10
 # (rows, due, which rows are due): 100k all due; 1M with the oldest 100k due, as

@@ -10,6 +10,7 @@ from bot.requests.roles import RoleRequests
 from bot.requests.service import Requests
 from bot.roles.service import Roles
 from bot.seats.plans import Seats
+from bot.stats.service import Stats
 from bot.teams.ending import AccessEnds
 from bot.teams.removal import Removal
 from bot.teams.service import Teams
@@ -41,3 +42,4 @@ class Lobby:
         self.roles = Roles(clock=self.clock)
         self.settings = SettingsEditor(clock=self.clock)
         self.audit = AuditLog()
+        self.stats = Stats(clock=self.clock)

@@ -23,6 +23,7 @@ INVITATION_FILTERS = (*(status.value for status in InvitationStatus), ALL)
 COMMAND_WORDS = (
     "help", "teams", "members", "list", "link", "card", "join", "request", "requests",
     "role", "roles", "transfer", "remove", "team", "seats", "settings", "audit", "extend",
+    "stats",
 )  # fmt: skip
 CLAUSE_WORDS = (
     "reset", "limit", "create", "delete", "to", "as", "in", "from", "message",

@@ -29,6 +29,12 @@ def entry(
     }
 
 
+def detail_pattern(key: str, value: str) -> str:
+    """How `key: value` reads inside an entry's stored details, for a LIKE that finds
+    entries by one detail (a quote inside a value is escaped, so never matches)."""
+    return json.dumps({key: value}, default=str, sort_keys=True)[1:-1]
+
+
 def record_many(rows: list[dict], batch: int = 500) -> None:
     for start in range(0, len(rows), batch):
         AuditEntry.insert_many(rows[start : start + batch]).execute()

@@ -54,6 +54,7 @@ class Action(StrEnum):
     CHANGE_SETTINGS = "change_settings"
     RESET_LINK = "reset_link"
     VIEW_AUDIT = "view_audit"
+    VIEW_STATS = "view_stats"
     SET_SEATS = "set_seats"
     TRANSFER_OWNERSHIP = "transfer_ownership"
     DELETE_TEAM = "delete_team"
@@ -68,6 +69,8 @@ _ACTION_NEEDS: dict[Action, Permission | None] = {
     Action.CHANGE_SETTINGS: P.MANAGE_SETTINGS,
     Action.RESET_LINK: P.MANAGE_SETTINGS,
     Action.VIEW_AUDIT: P.MANAGE_SETTINGS,
+    # Invite analytics read the record the audit shows: the same admins see them.
+    Action.VIEW_STATS: P.MANAGE_SETTINGS,
     Action.SET_SEATS: P.MANAGE_SEATS,
     # None: Owners only, whatever permissions a custom role carries.
     Action.TRANSFER_OWNERSHIP: None,

@@ -29,6 +29,7 @@ HELP_ROWS = [
     ("seats [TEAM] [N|starter|professional|enterprise|unlimited]", "seat limit"),
     ("settings [TEAM]", "team settings"),
     ("audit [TEAM] [csv]", "recent changes, or all as CSV"),
+    ("stats [TEAM]", "invite analytics of the last 30 days"),
     ("help", "this list"),
 ]
 

@@ -199,6 +199,11 @@ class Audit(Command):
 
 
 @_frozen
+class Stats(Command):
+    team: str | None = None
+
+
+@_frozen
 class ExtendAccess(Command):
     user: UserTarget
     term: AccessTerm  # permanent when neither days nor until

@@ -45,6 +45,7 @@ from handlers.command_language.commands import (
     SetRoles,
     Settings,
     ShowLink,
+    Stats,
     Target,
     TransferOwnership,
 )
@@ -310,6 +311,7 @@ _COMMANDS = {
     "team": _team_command,
     "seats": _seats,
     "settings": _team_only(Settings, "/invite settings [TEAM]"),
+    "stats": _team_only(Stats, "/invite stats [TEAM]"),
     "audit": lambda cursor: cursor.finish(
         Audit(optional_team(cursor), bool(cursor.take_keyword("csv"))),
         "/invite audit [TEAM] [csv]",

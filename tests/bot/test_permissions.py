@@ -25,6 +25,7 @@ EXPECTED_TEAM_WIDE = {
     Action.CHANGE_SETTINGS: {"owner", "admin"},
     Action.RESET_LINK: {"owner", "admin"},
     Action.VIEW_AUDIT: {"owner", "admin"},
+    Action.VIEW_STATS: {"owner", "admin"},
     Action.SET_SEATS: {"owner"},
     Action.TRANSFER_OWNERSHIP: {"owner"},
     Action.DELETE_TEAM: {"owner"},

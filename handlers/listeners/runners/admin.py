@@ -1,9 +1,10 @@
-"""`/invite` runners for team administration: seats, settings and the audit trail."""
+"""`/invite` runners for team administration: seats, settings, the audit trail, stats."""
 
 from handlers import command_language as cl
 from handlers.blocks import audit
 from handlers.blocks import seats as seats_blocks
 from handlers.blocks import settings as settings_blocks
+from handlers.blocks import stats as stats_blocks
 from handlers.slack.context import Request
 
 
@@ -44,8 +45,15 @@ def _audit(request: Request, command: cl.Audit) -> dict:
     return audit.audit_sent(team)
 
 
+def _stats(request: Request, command: cl.Stats) -> dict:
+    return stats_blocks.stats_message(
+        request.lobby.stats.show(actor=request.actor, team_name=command.team)
+    )
+
+
 RUNNERS = {
     cl.Seats: _seats,
     cl.Settings: _settings,
     cl.Audit: _audit,
+    cl.Stats: _stats,
 }

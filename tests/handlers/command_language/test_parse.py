@@ -35,6 +35,7 @@ from handlers.command_language import (
     SetRoles,
     Settings,
     ShowLink,
+    Stats,
     TransferOwnership,
     UserGroupRef,
     UserTarget,
@@ -384,6 +385,13 @@ def test_seats_refuses_a_bad_limit_by_name(limit):
 def test_audit_may_ask_for_csv():
     assert parse("audit") == Audit(None, False)
     assert parse("audit design CSV") == Audit("design", True)
+
+
+def test_stats_takes_an_optional_team_and_nothing_more():
+    assert parse("stats") == Stats(None)
+    assert parse("STATS Design") == Stats("Design")
+    assert "“week”" in error_of("stats design week")
+    assert "“stats”" in error_of("members stats")  # a command word, so never a team
 
 
 # --- Errors ------------------------------------------------------------------------------
