@@ -285,3 +285,18 @@ class AccessAlreadyChanged(LobbyError):
     user: str
     team: str
     ends_at: datetime | None
+
+
+@dataclass
+class SponsorReviewGone(LobbyError):
+    """A Keep / Remove button of a review that no longer exists (its team was deleted)."""
+
+
+@dataclass
+class SponsorRowDecided(LobbyError):
+    """A Keep / Remove button of a row another click already decided."""
+
+    user: str
+    team: str
+    decision: str  # keep | remove
+    by: str

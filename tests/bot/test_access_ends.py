@@ -53,8 +53,9 @@ def test_for_n_days_counts_from_joining_not_from_inviting(lobby, directory, desi
     clock.advance(days=2)
     lobby.invitations.accept(actor=actor("UA"), invitation_id=Invitation.get().id)
     assert Membership.get(Membership.user_id == "UA").ends_at == clock.now() + timedelta(days=10)
-    _, _, ends = lobby.teams.members_with_ends(actor=OWNER, team_name=None)
-    assert ends == {"UA": clock.now() + timedelta(days=10)}
+    assert lobby.teams.member_list(actor=OWNER, team_name=None).ends == {
+        "UA": clock.now() + timedelta(days=10)
+    }
 
 
 def test_until_a_date_lasts_through_that_day_utc(lobby, directory, design, clock):
