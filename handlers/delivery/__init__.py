@@ -11,6 +11,7 @@ from handlers.delivery import (  # noqa: F401
     members,
     replies,
     requests,
+    sponsors,
     sync,
 )
 from handlers.delivery.registry import Delivery, deliver, publish_homes
