@@ -197,3 +197,13 @@ def test_a_time_bound_member_is_not_made_owner_until_permanent(lobby, directory,
         lobby.roles.transfer(actor=OWNER, team_name="Design", user_id="UA")
     lobby.access.extend(actor=OWNER, team_name=None, user_id="UA", term=AccessTerm())
     lobby.roles.transfer(actor=OWNER, team_name="Design", user_id="UA")
+
+
+def test_the_invite_forms_early_check_applies_the_same_term_rule(lobby, design, clock):
+    check = lobby.invitations.check_invite
+    assert check(actor=OWNER, team_name=None, roles=["member"], term=AccessTerm(days=30))
+    with pytest.raises(OwnerNotForATime):
+        check(actor=OWNER, team_name=None, roles=["owner"], term=AccessTerm(days=7))
+    with pytest.raises(InvalidAccessEnd):
+        check(actor=OWNER, team_name=None, roles=[], term=AccessTerm(until=date(2026, 11, 22)))
+    assert check(actor=OWNER, team_name=None, roles=["owner"], term=None)
