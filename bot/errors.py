@@ -314,3 +314,18 @@ class RoleRequestPending(LobbyError):
     team: str
     role: str
     since: datetime
+
+
+@dataclass
+class SponsorReviewGone(LobbyError):
+    """A Keep / Remove button of a review that no longer exists (its team was deleted)."""
+
+
+@dataclass
+class SponsorRowDecided(LobbyError):
+    """A Keep / Remove button of a row another click already decided."""
+
+    user: str
+    team: str
+    decision: str  # keep | remove
+    by: str

@@ -16,6 +16,7 @@ from bot.teams.removal import Removal
 from bot.teams.service import Teams
 from bot.teams.settings import TeamSettings
 from bot.teams.settings_editor import SettingsEditor
+from bot.teams.sponsor_decisions import SponsorDecisions
 
 
 class Lobby:
@@ -39,6 +40,7 @@ class Lobby:
         self.seats = Seats(clock=self.clock)
         self.removal = Removal(clock=self.clock)
         self.access = AccessEnds(clock=self.clock)
+        self.sponsors = SponsorDecisions(clock=self.clock)
         self.roles = Roles(clock=self.clock)
         self.settings = SettingsEditor(clock=self.clock)
         self.audit = AuditLog()

@@ -93,6 +93,24 @@ class Membership(BaseModel):
             cls.ends_at.is_null(False), cls.ends_at > now, cls.ends_at <= now + within
         )
 
+    # "Brought in by": the inviter of an accepted invitation, the approver of a request.
+    # A link join has no personal sponsor, and a team's creator brought in only themselves.
+    SPONSORED_PATHS = ("invitation", "request")
+
+    @classmethod
+    def brought_in_by(cls, team: Team, sponsor: str):
+        """The members of `team` (a root team) whom `sponsor` brought in, oldest first."""
+        return (
+            cls.select()
+            .where(
+                cls.team == team,
+                cls.added_by == sponsor,
+                cls.joined_via.in_(cls.SPONSORED_PATHS),
+                cls.user_id != sponsor,
+            )
+            .order_by(cls.joined_at, cls.id)
+        )
+
 
 class MemberRole(BaseModel):
     workspace_id = CharField()
@@ -355,6 +373,33 @@ class SyncGrant(BaseModel):
 
     class Meta:
         indexes = ((("workspace_id", "user_id", "kind", "resource_id"), True),)
+
+
+class SponsorReview(BaseModel):
+    """A member left a team: the members they had brought in, for its admins to keep or
+    remove. One per departure (`departure` names the membership that ended)."""
+
+    workspace_id = CharField()
+    team = ForeignKeyField(Team, backref="sponsor_reviews", on_delete="CASCADE")
+    departed_user_id = CharField()
+    departure = CharField(unique=True)
+    how = CharField()  # removed | left_workspace | access_ended
+    removed_by = CharField(null=True)
+    created_at = DateTimeField()
+
+
+class SponsoredMember(BaseModel):
+    """One row of a sponsor review: keep or remove this member; the first click decides."""
+
+    workspace_id = CharField()
+    review = ForeignKeyField(SponsorReview, backref="rows", on_delete="CASCADE")
+    user_id = CharField()
+    decision = CharField(null=True)  # keep | remove; None: waiting
+    decided_by = CharField(null=True)
+    decided_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("review", "user_id"), True),)
 
 
 class AuditEntry(BaseModel):

@@ -32,6 +32,7 @@ class TeamRoles:
     team: str
     roles: list[str]
     sub_teams: list[str]
+    ends_at: datetime | None = None  # their access is for a time: when it ends
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class ShowAllPage:
 def home_for(*, actor: Actor, now: datetime) -> Home:
     """Everything the person's Home tab shows, in nine queries whatever the sizes."""
     teams = {team.id: team for team in Team.in_workspace(actor.workspace_id)}
-    mine = _my_roles(actor)
+    mine, ends = _my_memberships(actor)
     books = _role_books(teams, {_root(teams, team_id) for team_id in mine})
     team_roles, admin = [], []
     for team in teams.values():
@@ -136,7 +137,7 @@ def home_for(*, actor: Actor, now: datetime) -> Home:
             continue
         roles = mine[team.id]
         subs = [t.name for t in teams.values() if t.parent_id == team.id]
-        team_roles.append(TeamRoles(team.name, roles, subs))
+        team_roles.append(TeamRoles(team.name, roles, subs, ends.get(team.id)))
         book = books[_root(teams, team.id)]
         if team.parent_id is None and _is_admin(book, roles):
             admin.append(team)
@@ -225,20 +226,24 @@ def _is_admin(book: RoleBook, roles: list[str]) -> bool:
     return is_home_admin(book, roles)
 
 
-def _my_roles(actor: Actor) -> dict[int, list[str]]:
+def _my_memberships(actor: Actor) -> tuple[dict[int, list[str]], dict[int, datetime]]:
+    """The person's roles per team, and when access ends where it is for a time."""
     query = (
-        Membership.select(Membership.team, MemberRole.role)
+        Membership.select(Membership.team, MemberRole.role, Membership.ends_at)
         .join(MemberRole, JOIN.LEFT_OUTER)
         .where(Membership.workspace_id == actor.workspace_id, Membership.user_id == actor.user_id)
         .order_by(MemberRole.role)
         .tuples()
     )
     roles: dict[int, list[str]] = {}
-    for team_id, role in query:
+    ends: dict[int, datetime] = {}
+    for team_id, role, ends_at in query:
         roles.setdefault(team_id, [])
         if role:
             roles[team_id].append(role)
-    return roles
+        if ends_at is not None:
+            ends[team_id] = ends_at
+    return roles, ends
 
 
 def _role_books(teams: dict[int, Team], root_ids: set[int]) -> dict[int, RoleBook]:

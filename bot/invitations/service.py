@@ -24,7 +24,7 @@ from bot.ports import Directory
 from bot.roles.permissions import Action
 from bot.seats.admission import seat_admission
 from bot.seats.use import SeatUse, claim_seats, lock_team, seat_use
-from bot.teams.access_term import AccessTerm, check_no_timed_owner
+from bot.teams.access_term import AccessTerm, check_term
 from bot.teams.membership import role_book, roles_of
 from bot.vocabulary import MAX_TARGETS
 from storage.db import db
@@ -108,10 +108,20 @@ class Invitations:
                 found.append(InviteOption(team.name, grantable, team.default_role, seats))
         return found
 
-    def check_invite(self, *, actor: Actor, team_name: str | None, roles: list[str]) -> Team:
-        """Refuse early (before any Slack call) when the actor may not invite as `roles`."""
+    def check_invite(
+        self,
+        *,
+        actor: Actor,
+        team_name: str | None,
+        roles: list[str],
+        term: AccessTerm | None = None,
+    ) -> Team:
+        """Refuse early (before any Slack call) when the actor may not invite as `roles`,
+        or for `term`."""
         team = resolve_root_team(actor.workspace_id, team_name)
-        check_may_give(actor, team, roles or [team.default_role])
+        roles = roles or [team.default_role]
+        check_may_give(actor, team, roles)
+        check_term(term, roles, team.name, self.clock.now())
         return team
 
     def invite(
@@ -133,11 +143,10 @@ class Invitations:
             raise NoTargets()
         if count > MAX_TARGETS:
             raise TooManyTargets(count=count, limit=MAX_TARGETS)
-        team = self.check_invite(actor=actor, team_name=team_name, roles=roles)
+        team = self.check_invite(actor=actor, team_name=team_name, roles=roles, term=term)
         self._check_daily_limit(actor, team, count)
         roles = roles or [team.default_role]
-        term = (term or AccessTerm()).check(self.clock.now())
-        check_no_timed_owner(term, roles, team.name)
+        term = term or AccessTerm()
         outcomes, by_user, waiting_emails = resolve_targets(user_ids, emails, directory)
         targets = by_user + [(address, None) for address in waiting_emails]
         now = self.clock.now()

@@ -54,3 +54,11 @@ def check_no_timed_owner(term: AccessTerm | None, roles: list[str], team: str) -
     """Owner is never granted for a time."""
     if term is not None and not term.permanent and OWNER in roles:
         raise OwnerNotForATime(team=team)
+
+
+def check_term(term: AccessTerm | None, roles: list[str], team: str, now: datetime) -> AccessTerm:
+    """The one rule for a term given with roles, typed or from the invite form: in range,
+    and Owner never for a time. None is permanent."""
+    term = (term or AccessTerm()).check(now)
+    check_no_timed_owner(term, roles, team)
+    return term

@@ -18,6 +18,7 @@ from bot.seats.use import lock_team
 from bot.teams.access_term import AccessTerm, check_no_timed_owner
 from bot.teams.membership import admin_recipients, holders_of, role_book, roles_of
 from bot.teams.removal import check_keeps_an_owner, leave
+from bot.teams.sponsors import ACCESS_ENDED
 from bot.vocabulary import ACCESS_WARNING_DAYS
 from storage.db import db
 from storage.models import Membership, Team
@@ -128,7 +129,7 @@ class AccessEnds:
             user_id = membership.user_id
             admins = holders_of(team, Permission.MANAGE_MEMBERS)
             told = an.AccessEnded(team=team.name, user=user_id)
-            leave(team, user_id, now, by=None, action="access.ended", told=told)
+            leave(team, user_id, now, by=None, action="access.ended", told=told, how=ACCESS_ENDED)
             for recipient in admin_recipients(team, admins, exclude={user_id}):
                 news = an.AccessEndedNews(team=team.name, recipient=recipient, user=user_id)
                 notices.record(team.workspace_id, news, now)

@@ -69,6 +69,15 @@ def access_ends(team: Team) -> dict[str, datetime]:
     return {row.user_id: row.ends_at for row in query}
 
 
+def brought_in(team: Team) -> dict[str, tuple[str, str | None]]:
+    """How each member of the (root) team joined, and who brought them in: the inviter,
+    the approver, themselves (the creator), or nobody (a link join)."""
+    query = Membership.select(Membership.user_id, Membership.joined_via, Membership.added_by).where(
+        Membership.team == root_of(team)
+    )
+    return {row.user_id: (row.joined_via, row.added_by) for row in query}
+
+
 def holders_of(team: Team, permission: Permission) -> list[str]:
     """The members whose roles give `permission` (e.g. the team's admins)."""
     book = role_book(team)

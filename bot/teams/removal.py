@@ -16,6 +16,7 @@ from bot.links.cards import refresh_cards
 from bot.outbox import notices
 from bot.roles.permissions import OWNER, Action, Permission
 from bot.seats.use import lock_team
+from bot.teams import sponsors
 from bot.teams.membership import (
     holders_of,
     linked_resources,
@@ -52,6 +53,15 @@ def check_keeps_an_owner(team: Team, user_id: str, new_roles: list[str] | None) 
     losing = user_id in owners and (new_roles is None or OWNER not in new_roles)
     if losing and len(owners) == 1:
         raise LastOwner(team=root_of(team).name)
+
+
+def check_may_remove(team: Team, actor_roles: set[str], user_id: str) -> None:
+    """`user_id` is a member whom roles `actor_roles` may remove (only Owners remove Owners)."""
+    target_roles = roles_of(team, user_id)
+    if not target_roles:
+        raise NotAMember(user=user_id, team=team.name)
+    if not role_book(team).may_remove(actor_roles, target_roles):
+        raise NotAllowed(action="remove members", team=team.name)
 
 
 def record_revocations(team: Team, user_id: str, now: datetime, *, gone: set[int]) -> None:
@@ -97,10 +107,13 @@ def leave(
     by: str | None,
     action: str,
     told: notices.Notice | None = None,
+    how: str = sponsors.REMOVED,
 ) -> None:
     """Remove one membership of a root team, its sync, and tell the person (by default
-    that they were removed; `told` says it otherwise)."""
+    that they were removed; `told` says it otherwise). The members they brought in go to
+    the admins for review."""
     membership = Membership.find(team, user_id)
+    sponsors.open_review(membership, now, how=how, by=by)
     gone = {t.id for t in with_sub_teams(team)}
     record_revocations(team, user_id, now, gone=gone)
     membership.delete_instance(recursive=True)
@@ -120,12 +133,7 @@ class Removal:
     def remove(self, *, actor: Actor, user_id: str, team_name: str | None) -> Team:
         """An admin removes a member; their invitations as inviter stay valid."""
         team = root_of(resolve_team(actor.workspace_id, team_name))
-        actor_roles = require(actor, team, Action.VIEW)
-        target_roles = roles_of(team, user_id)
-        if not target_roles:
-            raise NotAMember(user=user_id, team=team.name)
-        if not role_book(team).may_remove(actor_roles, target_roles):
-            raise NotAllowed(action="remove members", team=team.name)
+        check_may_remove(team, require(actor, team, Action.VIEW), user_id)
         now = self.clock.now()
         with db.atomic():
             lock_team(team)
@@ -144,6 +152,7 @@ class Removal:
                 )
             )
             for membership in memberships:
+                sponsors.open_review(membership, now, how=sponsors.LEFT_WORKSPACE)
                 membership.delete_instance(recursive=True)
                 audit.record(
                     workspace_id=workspace_id,

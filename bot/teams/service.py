@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from peewee import IntegrityError, fn
 
@@ -19,7 +20,14 @@ from bot.links.service import create_code
 from bot.outbox import notices
 from bot.ports import ChannelFacts, Directory, UserGroupFacts
 from bot.roles.permissions import OWNER, Action, Permission
-from bot.teams.membership import access_ends, admit, holders_of, roles_by_member, sync_notice
+from bot.teams.membership import (
+    access_ends,
+    admit,
+    brought_in,
+    holders_of,
+    roles_by_member,
+    sync_notice,
+)
 from bot.teams.settings import TeamSettings
 from bot.vocabulary import RESERVED_TEAM_NAMES
 from storage.db import db
@@ -46,6 +54,14 @@ class LinkResult:
     linked: list[str] = field(default_factory=list)
     already_linked: list[str] = field(default_factory=list)
     bot_must_be_added_to: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MemberList:
+    team: Team
+    roles: dict[str, list[str]]  # each member's roles, in joining order
+    ends: dict[str, datetime]  # time-bound members: when their access ends
+    brought_in: dict[str, tuple[str, str | None]]  # each member: (joined_via, added_by)
 
 
 @dataclass
@@ -273,7 +289,8 @@ class Teams:
         require(actor, team, Action.VIEW)
         return team, roles_by_member(team)
 
-    def members_with_ends(self, *, actor: Actor, team_name: str | None):
-        """As `members`, with when each time-bound member's access ends."""
+    def member_list(self, *, actor: Actor, team_name: str | None) -> "MemberList":
+        """As `members`, with when each time-bound member's access ends and who brought
+        each member in."""
         team, members = self.members(actor=actor, team_name=team_name)
-        return team, members, access_ends(team)
+        return MemberList(team, members, access_ends(team), brought_in(team))

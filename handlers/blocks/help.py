@@ -18,7 +18,7 @@ HELP_ROWS = [
     ("request [TEAM] [note…]", "ask to join"),
     ("request role ROLE [in TEAM] [note…]", "ask for another role"),
     ("requests [TEAM]", "pending join requests"),
-    ("members [TEAM]", "members with their roles"),
+    ("members [TEAM]", "members with their roles, who brought each in, when access ends"),
     ("role @alice ROLE[,ROLE] [in TEAM]", "set a member's roles"),
     ("roles [TEAM] · role create NAME PERM[,PERM] · role delete NAME", "roles"),
     ("transfer TEAM @alice · team delete TEAM", "hand over ownership · delete a team"),

@@ -84,6 +84,9 @@ TEAM_LINE = "{team} · {roles}"
 SUB_TEAMS = " (sub-teams: {names})"
 
 
+YOUR_ACCESS_ENDS = " · your access ends {date}"
+
+
 INVITED_YOU = "{inviter} invited you to {team} as *{roles}*.\nExpires {date}."
 
 
@@ -201,6 +204,8 @@ def _your_teams(home: Home) -> list[dict]:
             names = ", ".join(md.team(name) for name in mine.sub_teams[:SUB_TEAMS_SHOWN])
             more = len(mine.sub_teams) - SUB_TEAMS_SHOWN
             line += SUB_TEAMS.format(names=names + (f" +{more}" if more > 0 else ""))
+        if mine.ends_at:
+            line += YOUR_ACCESS_ENDS.format(date=md.date(mine.ends_at))
         lines.append(line)
     lines += _more(len(home.teams) - TEAMS_SHOWN)
     return [header(YOUR_TEAMS), section("\n".join(lines))]

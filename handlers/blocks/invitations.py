@@ -3,8 +3,9 @@
 from datetime import datetime
 
 from bot.invitations.service import InviteResult
-from bot.vocabulary import InvitationStatus
+from bot.vocabulary import MAX_ACCESS_DAYS, InvitationStatus
 from handlers.blocks import mrkdwn as md
+from handlers.blocks.access import access_options
 from handlers.blocks.common import (
     button,
     context,
@@ -119,6 +120,7 @@ def invite_modal(
             },
         )
     )
+    blocks += term_inputs()
     blocks.append(
         input_block(
             "message",
@@ -139,6 +141,34 @@ def invite_modal(
         # The only team rides along; an empty private_metadata is not a valid view field.
         view["private_metadata"] = teams[0]
     return view
+
+
+def term_inputs() -> list[dict]:
+    """How long the access lasts: Permanent or a number of days, or until a date."""
+    days = {
+        "type": "static_select",
+        "action_id": "term",
+        "options": access_options(),
+        "initial_option": access_options()[0],
+    }
+    until = {"type": "datepicker", "action_id": "until"}
+    return [
+        input_block("term", "Access", days, hint="Counted from when they join."),
+        input_block(
+            "until",
+            "Or access until (UTC)",
+            until,
+            optional=True,
+            hint="Access lasts through this day. Leave it empty for the choice above.",
+        ),
+    ]
+
+
+TERM_TWICE = "Choose a number of days or a date, not both."
+DATE_OUT_OF_RANGE = (
+    f"Pick a date from today to {MAX_ACCESS_DAYS} days ahead (UTC); "
+    "for access with no end, leave it empty and choose Permanent."
+)
 
 
 def invitations_page(page) -> dict:

@@ -392,3 +392,17 @@ def _(error: errors.AccessAlreadyChanged) -> str:
         f"{user(error.user)}'s access to {team(error.team)} was changed meanwhile: it now {now}. "
         "Nothing more was changed."
     )
+
+
+@describe.register
+def _(error: errors.SponsorReviewGone) -> str:
+    return "This review is no longer open: its team was deleted."
+
+
+@describe.register
+def _(error: errors.SponsorRowDecided) -> str:
+    done = "kept" if error.decision == "keep" else "removed"
+    return (
+        f"{user(error.user)} was already {done} on {team(error.team)} by {user(error.by)}. "
+        "Nothing more was changed."
+    )

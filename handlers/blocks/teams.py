@@ -49,17 +49,32 @@ def link_result(result: LinkResult) -> dict:
 
 
 def members_list(
-    team: str, members: dict[str, list[str]], ends: dict[str, datetime] | None = None
+    team: str,
+    members: dict[str, list[str]],
+    ends: dict[str, datetime] | None = None,
+    brought_in: dict[str, tuple[str, str | None]] | None = None,
 ) -> dict:
-    """Each member with their roles, and when access ends for those who have it for a time."""
-    ends = ends or {}
+    """Each member with their roles, who brought them in, and when access ends for those
+    who have it for a time."""
+    ends, brought_in = ends or {}, brought_in or {}
     header = f"{md.team(team)} — {_count(len(members), 'member')}"
     lines = [
         f"{md.user(user_id)} — {md.roles(roles)}"
+        + (f" · {who_brought_in(*brought_in[user_id])}" if user_id in brought_in else "")
         + (f" · access ends {md.date(ends[user_id])}" if user_id in ends else "")
         for user_id, roles in members.items()
     ]
     return message("\n".join([header, *lines]))
+
+
+def who_brought_in(via: str, added_by: str | None) -> str:
+    """ "invited by @x", "approved by @y", "joined by link", "created the team"."""
+    if via == "creator":
+        return "created the team"
+    if via == "link" or added_by is None:
+        return "joined by link"
+    verb = {"invitation": "invited", "request": "approved"}.get(via, "added")
+    return f"{verb} by {md.user(added_by)}"
 
 
 def _labels(labels: list[str]) -> str:

@@ -7,7 +7,7 @@ from bot.errors import LobbyError
 from bot.service import Lobby
 from bot.teams.access_term import AccessTerm
 from bot.vocabulary import EXTEND_BUTTON_DAYS
-from handlers.blocks import access, invitations, links, requests, role_requests, teams
+from handlers.blocks import access, invitations, links, requests, role_requests, sponsors, teams
 from handlers.intake.listen import Handoff
 from handlers.intake.runs import runs
 from handlers.listeners.answers import answer, answer_refusal
@@ -39,6 +39,8 @@ RECORDED = (
     teams.DELETE_TEAM,
     access.EXTEND_ACCESS,
     access.MAKE_PERMANENT,
+    sponsors.KEEP_SPONSORED,
+    sponsors.REMOVE_SPONSORED,
     PAGE_TURNS,
 )
 
@@ -208,6 +210,17 @@ def register_runs(lobby: Lobby) -> None:
 
     on(links.RESUME_LINK, resume_link)
     on(links.RESET_LINK, reset_link)
+
+    def decide_sponsored(service_call):
+        def work(actor, value):
+            """Every copy of the review is updated through the outbox; only a refusal (a
+            row already decided, no permission) is answered where they clicked."""
+            service_call(actor=actor, row_id=int(value))
+
+        return work
+
+    on(sponsors.KEEP_SPONSORED, decide_sponsored(lobby.sponsors.keep))
+    on(sponsors.REMOVE_SPONSORED, decide_sponsored(lobby.sponsors.remove))
 
     def turn_page(body, context, respond):
         team, status, page = body["actions"][0]["value"].split("|")

@@ -1,14 +1,17 @@
 """Modal submissions: the invite form."""
 
 import re
+from datetime import date
 
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import InvalidSetting, LobbyError
+from bot.errors import InvalidAccessEnd, InvalidSetting, LobbyError, OwnerNotForATime
 from bot.invitations.tokens import normalize_email
 from bot.service import Lobby
+from bot.teams.access_term import AccessTerm
 from bot.vocabulary import MAX_TARGETS
 from handlers.blocks import invitations, requests
+from handlers.blocks.access import chosen_days
 from handlers.blocks.invitations import INVITE_MODAL
 from handlers.blocks.refusals import describe
 from handlers.blocks.requests import DENY_MODAL, REQUEST_MODAL
@@ -43,9 +46,10 @@ def register(app, lobby: Lobby, handoff: Handoff) -> None:
                     actor=actor_of(context, body["user"]["id"]),
                     team_name=form.team,
                     roles=form.roles,
+                    term=form.term,
                 )
             except LobbyError as error:
-                errors = {"roles": describe(error)}
+                errors = form.refusal(error)
         if errors:
             ack(response_action="errors", errors=errors)
             return
@@ -104,6 +108,7 @@ def register_runs(lobby: Lobby) -> None:
                 roles=form.roles,
                 message=form.message,
                 directory=SlackDirectory(client),
+                term=form.term,
             )
         except (LobbyError, SlackApiError) as error:
             answer_refusal(respond, error)
@@ -157,6 +162,8 @@ class InviteForm:
         self.emails = [e for e in EMAIL_SEPARATORS.split(raw_emails) if e]
         self.roles = [o["value"] for o in value("roles", "selected_options") or []]
         self.message = (value("message", "value") or "").strip() or None
+        self.days = chosen_days((value("term", "selected_option") or {}).get("value"))
+        self.until = value("until", "selected_date")
 
     @classmethod
     def read(cls, view: dict) -> "InviteForm":
@@ -176,7 +183,24 @@ class InviteForm:
                 break
         if not self.roles:
             errors["roles"] = "Choose at least one role."
+        if self.days is not None and self.until:
+            errors["until"] = invitations.TERM_TWICE
         return errors
+
+    @property
+    def term(self) -> AccessTerm:
+        until = date.fromisoformat(self.until) if self.until else None
+        return AccessTerm(days=None if until else self.days, until=until)
+
+    def refusal(self, error: LobbyError) -> dict[str, str]:
+        """A refusal of the service's checks, shown beside the field it is about."""
+        if isinstance(error, InvalidAccessEnd):
+            if self.until:
+                return {"until": invitations.DATE_OUT_OF_RANGE}
+            return {"term": describe(error)}
+        if isinstance(error, OwnerNotForATime):
+            return {"term": describe(error)}
+        return {"roles": describe(error)}
 
 
 def settings_from(values: dict) -> dict:

@@ -53,8 +53,9 @@ def test_for_n_days_counts_from_joining_not_from_inviting(lobby, directory, desi
     clock.advance(days=2)
     lobby.invitations.accept(actor=actor("UA"), invitation_id=Invitation.get().id)
     assert Membership.get(Membership.user_id == "UA").ends_at == clock.now() + timedelta(days=10)
-    _, _, ends = lobby.teams.members_with_ends(actor=OWNER, team_name=None)
-    assert ends == {"UA": clock.now() + timedelta(days=10)}
+    assert lobby.teams.member_list(actor=OWNER, team_name=None).ends == {
+        "UA": clock.now() + timedelta(days=10)
+    }
 
 
 def test_until_a_date_lasts_through_that_day_utc(lobby, directory, design, clock):
@@ -196,3 +197,13 @@ def test_a_time_bound_member_is_not_made_owner_until_permanent(lobby, directory,
         lobby.roles.transfer(actor=OWNER, team_name="Design", user_id="UA")
     lobby.access.extend(actor=OWNER, team_name=None, user_id="UA", term=AccessTerm())
     lobby.roles.transfer(actor=OWNER, team_name="Design", user_id="UA")
+
+
+def test_the_invite_forms_early_check_applies_the_same_term_rule(lobby, design, clock):
+    check = lobby.invitations.check_invite
+    assert check(actor=OWNER, team_name=None, roles=["member"], term=AccessTerm(days=30))
+    with pytest.raises(OwnerNotForATime):
+        check(actor=OWNER, team_name=None, roles=["owner"], term=AccessTerm(days=7))
+    with pytest.raises(InvalidAccessEnd):
+        check(actor=OWNER, team_name=None, roles=[], term=AccessTerm(until=date(2026, 11, 22)))
+    assert check(actor=OWNER, team_name=None, roles=["owner"], term=None)

@@ -123,6 +123,15 @@ def test_members_see_their_teams_and_roles_but_no_admin_lists(lobby, design, clo
     assert shown.admin_teams == []
 
 
+def test_a_member_for_a_time_sees_when_their_access_ends(lobby, design, clock):
+    request = lobby.requests.ask(actor=ALICE, team_name=None, note=None)
+    lobby.requests.approve(actor=ADMIN, request_id=request.id, days=30)
+    shown = home.home_for(actor=ALICE, now=clock.now())
+    ends = clock.now() + timedelta(days=30)
+    assert shown.teams == [home.TeamRoles("Design", ["member"], [], ends)]
+    assert home.home_for(actor=ADMIN, now=clock.now()).teams[0].ends_at is None
+
+
 def test_approvers_see_seats_requests_invitations_and_recent_joins(lobby, design, clock):
     crowd(design, 12, clock.now())
     [team] = home.home_for(actor=ADMIN, now=clock.now()).admin_teams

@@ -2,9 +2,11 @@
 
 import copy
 import json
+from datetime import UTC
 
 from storage.models import Invitation, Membership, Notice
 from tests.e2e.conftest import ADMIN, ALICE, BOB
+from tests.e2e.test_home import open_home
 from tests.e2e.test_invite_journey import invitation_dm
 from tests.e2e.test_requests import copy_for
 
@@ -93,3 +95,12 @@ def test_an_approver_chooses_how_long_on_their_copy(running):
     running.delivered(lambda: Membership.select().where(Membership.user_id == BOB).exists())
     membership = Membership.get(Membership.user_id == BOB)
     assert (membership.ends_at - membership.joined_at).days == 30
+
+
+def test_the_home_tab_shows_the_members_own_end(running):
+    set_up(running)
+    join_for(running, ALICE, "for 30 days")
+    ends = Membership.get(Membership.user_id == ALICE).ends_at
+    shown = json.dumps(open_home(running, ALICE))
+    assert f"your access ends <!date^{int(ends.replace(tzinfo=UTC).timestamp())}^" in shown
+    assert "your access ends" not in json.dumps(open_home(running, ADMIN))

@@ -17,7 +17,7 @@ def test_an_admin_gets_the_invite_modal(running):
     view_id = open_modal(running)
     view = running.slack.views[view_id]
     inputs = [block["block_id"] for block in view["blocks"] if block["type"] == "input"]
-    assert inputs == ["people", "emails", "roles", "message"]
+    assert inputs == ["people", "emails", "roles", "term", "until", "message"]
     assert "Seats: 1 used" in json.dumps(view["blocks"][0])
     roles = input_block(view, "roles")["element"]
     assert [o["value"] for o in roles["options"]] == [

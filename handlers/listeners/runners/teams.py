@@ -38,10 +38,8 @@ def _list_teams(request: Request, command: cl.ListTeams) -> dict:
 
 
 def _members(request: Request, command: cl.Members) -> dict:
-    team, members, ends = request.lobby.teams.members_with_ends(
-        actor=request.actor, team_name=command.team
-    )
-    return teams_blocks.members_list(team.name, members, ends)
+    listed = request.lobby.teams.member_list(actor=request.actor, team_name=command.team)
+    return teams_blocks.members_list(listed.team.name, listed.roles, listed.ends, listed.brought_in)
 
 
 def _delete_team(request: Request, command: cl.DeleteTeam) -> dict:

@@ -105,6 +105,15 @@ def test_a_member_sees_teams_roles_invitations_and_requests():
     assert elements(view, requests_blocks.APPROVE_REQUEST) == []
 
 
+def test_a_member_for_a_time_sees_when_their_access_ends():
+    teams = [TeamRoles("Design", ["member"], [], NOW), TeamRoles("Ops", ["member"], [])]
+    view = home_blocks.home_view(home(teams=teams))
+    assert_valid_view(view)
+    text = rendered(view)
+    assert text.count("your access ends") == 1
+    assert "*Design* · Member · your access ends <!date^" in text
+
+
 def test_an_admin_team_has_seats_requests_invitations_and_joins():
     view = home_blocks.home_view(home(admin=[admin_team(requests=2, invitations=1)]))
     assert_valid_view(view)
