@@ -84,6 +84,12 @@ class Departure(BaseModel):
         return cls.select().where(cls.uninstalled_at <= cutoff)
 
     @classmethod
+    def still_here(cls, workspace_column):
+        """The condition "this row's workspace has not uninstalled the app", for the jobs:
+        they leave a departed workspace's rows as they are until it installs it again."""
+        return workspace_column.not_in(cls.select(cls.workspace_id))
+
+    @classmethod
     def among(cls, workspace_ids) -> set[str]:
         """Which of these workspaces uninstalled the app."""
         found = cls.select(cls.workspace_id).where(cls.workspace_id.in_(set(workspace_ids)))
