@@ -124,9 +124,7 @@ def _sweep_sqlite(now: datetime) -> dict[int, int]:
     expired per team."""
     stamp = Invitation.expires_at.db_value(now)
     source = "expiring JOIN invitation i ON i.id = expiring.id"
-    due, due_params = (
-        Invitation.select(Invitation.id, Invitation.team).where(_due(now)).sql()
-    )
+    due, due_params = Invitation.select(Invitation.id, Invitation.team).where(_due(now)).sql()
     db.execute_sql(f"CREATE TEMP TABLE expiring AS {due}", due_params)
     try:
         _expire(now).where(Invitation.id.in_(SQL("(SELECT id FROM expiring)"))).execute()
