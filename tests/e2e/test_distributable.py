@@ -1,7 +1,8 @@
 """The distributable app end to end: "Add to Slack" through the stand-in, two workspaces
-behind one Slack URL kept apart, forged and reused states, uninstall."""
+behind one Slack URL kept apart, forged and reused states, uninstall, token rotation."""
 
 import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -9,12 +10,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from waitress.server import create_server
 
 from app import create_web, create_worker
 from bot.outbox import notices
 from config import Settings
 from handlers.health import HealthCheck
+from handlers.oauth.cipher import TokenCipher
 from handlers.web import wsgi_app
 from storage import intake
 from storage.db import db
@@ -67,7 +71,11 @@ class Deployment:
         return SlackRequests(self.url, SIGNING_SECRET, workspace)
 
     def settled(self) -> None:
+        """Every request run, every notice delivered, and Slack quiet (App Homes follow)."""
         self.slack.wait_for(lambda: intake.backlog_size()[0] == 0 and unsettled_count() == 0)
+        seen = -1
+        while seen != (seen := sum(len(w.calls) for w in self.slack.workspaces())):
+            time.sleep(0.25)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -193,3 +201,48 @@ def test_uninstall_deletes_the_installation_drops_notices_and_a_reinstall_finds_
     )  # Bolt answers: not installed
     assert app.install(slack)[0] == 200
     assert Departure.select().count() == 0 and Team.select().count() == 1
+
+
+def refreshes(slack) -> list:
+    return [
+        c for c in slack.calls_to("oauth.v2.access") if c.args.get("grant_type") == "refresh_token"
+    ]
+
+
+def test_with_token_rotation_a_token_is_renewed_before_use_by_requests_and_the_outbox(
+    deploy, slack
+):
+    people(slack)
+    slack.add_user("U0BOB001", "bob", email="bob@example.com")
+    slack.oauth.rotation = True
+    app = deploy()
+    slack.oauth.clock = lambda: app.clock.now().replace(tzinfo=UTC).timestamp()
+    assert app.install(slack)[0] == 200
+    first = slack.token
+    app.requests(slack).command("team create Design", user_id="U0ADMIN1")
+    app.settled()
+    app.clock.advance(hours=12)  # the token has ended; Slack now answers token_expired
+    with db.connection_context(), db.atomic():  # a notice of a job: no request, no Bolt
+        welcome = notices.Welcome(team="Design", user="U0ALICE1", roles=[], channel_ids=[])
+        notices.record(slack.team_id, welcome, app.clock.now())
+    assert slack.wait_for(lambda: slack.messages_to("U0ALICE1"))
+    app.settled()
+    second = slack.token
+    assert second != first and len(refreshes(slack)) == 1  # the outbox renewed it itself
+    app.clock.advance(hours=12)
+    answer = app.requests(slack).command("<@U0BOB001|bob> to Design", user_id="U0ADMIN1")
+    assert answer.status == 200
+    app.settled()
+    assert slack.wait_for(lambda: slack.messages_to("U0BOB001"))  # the DM, with the new token
+    assert slack.token not in (first, second) and len(refreshes(slack)) == 2
+    assert [c.method for c in slack.calls if c.error == "token_expired"] == []
+    for old in (first, second):
+        with pytest.raises(SlackApiError) as refused:
+            WebClient(token=old, base_url=slack.api_url).auth_test()
+        assert refused.value.response["error"] == "token_expired"
+    row = InstallationRow.get()
+    stored = TokenCipher((KEY,)).open(row.secrets)
+    latest_refresh = refreshes(slack)[-1].response["refresh_token"]
+    assert (stored["bot_token"], stored["bot_refresh_token"]) == (slack.token, latest_refresh)
+    assert slack.token not in row.secrets + row.details
+    assert latest_refresh not in row.secrets + row.details
