@@ -128,7 +128,7 @@ class OAuthServer:
             "scope": ",".join(sorted(workspace.scopes)),
             "bot_user_id": workspace.bot_user_id,
             "app_id": workspace.app_id,
-            "team": {"id": workspace.team_id, "name": workspace.team_domain.title()},
+            "team": {"id": workspace.team_id, "name": workspace.team_name},
             "enterprise": None,
             "is_enterprise_install": False,
         }

@@ -348,6 +348,7 @@ class SlackStandIn:
         app_token: str = "xapp-1-A0LOBBY-lobby-test-token",
         team_id: str = "T0LOBBY",
         team_domain: str = "lobby-test",
+        team_name: str = "Lobby Test",
         bot_user_id: str = "U0LOBBYBOT",
         bot_id: str = "B0LOBBY",
         usergroups_unavailable: bool = False,
@@ -358,6 +359,7 @@ class SlackStandIn:
         self.app_token = app_token  # app-level token: apps.connections.open only
         self.team_id = team_id
         self.team_domain = team_domain
+        self.team_name = team_name
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.app_id = "A0LOBBY"
@@ -434,7 +436,7 @@ class SlackStandIn:
             token=f"xoxb-{team_id.lower()}-test-token",
             team_id=team_id,
             team_domain=team_domain,
-            **options,
+            **{"team_name": team_domain.replace("-", " ").title(), **options},
         )
         other._home, other.oauth = self, self.oauth
         with self._lock:
@@ -1040,7 +1042,7 @@ class SlackStandIn:
     def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "url": f"https://{self.team_domain}.slack.com/",
-            "team": "Lobby Test",
+            "team": self.team_name,
             "user": "lobby",
             "team_id": self.team_id,
             "user_id": self.bot_user_id,
