@@ -8,6 +8,7 @@ first, once across threads and instances, and stored (encrypted) before it is us
 
 import logging
 from datetime import UTC, timedelta
+from urllib.error import URLError
 
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
@@ -54,7 +55,12 @@ class BotTokens:
             found = self.store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
             if not self._ending(found):
                 return found
-            renewed = self._renewed(found)
+            try:
+                renewed = self._renewed(found)
+            except (SlackApiError, URLError, OSError) as error:
+                # Until its end the token still works; the next use tries again.
+                log.warning("could not renew the bot token of %s: %r", team_id, error)
+                return found
             self.store.save_bot(renewed)
         log.info("renewed the bot token of %s", team_id or enterprise_id)
         return renewed
@@ -89,11 +95,7 @@ class WorkspaceAuthorize(Authorize):
         self.tokens = tokens
 
     def __call__(self, *, context, enterprise_id, team_id, user_id, **_actor):
-        try:
-            bot = self.tokens.bot(enterprise_id=enterprise_id, team_id=team_id)
-        except SlackApiError as refused:  # a refresh token Slack no longer takes
-            log.error("could not renew the bot token of %s: %s", team_id, refused)
-            return None
+        bot = self.tokens.bot(enterprise_id=enterprise_id, team_id=team_id)
         if bot is None:
             return None
         try:

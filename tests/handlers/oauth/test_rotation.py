@@ -101,3 +101,13 @@ def test_threads_renewing_at_once_trade_the_single_use_refresh_token_once(tokens
     assert failed == []
     assert seen == [slack.token] * 8
     assert len(refreshes(slack)) == 1
+
+
+def test_a_renewal_slack_refuses_keeps_the_token_until_the_next_use_renews_it(tokens, slack, clock):
+    first = tokens.bot(enterprise_id=None, team_id=slack.team_id).bot_token
+    clock.advance(hours=11)
+    secret, slack.oauth.client_secret = slack.oauth.client_secret, "rotated-in-slack"
+    assert tokens.bot(enterprise_id=None, team_id=slack.team_id).bot_token == first
+    assert WebClient(token=first, base_url=slack.api_url).auth_test()["ok"]  # still valid
+    slack.oauth.client_secret = secret
+    assert tokens.bot(enterprise_id=None, team_id=slack.team_id).bot_token == slack.token != first
