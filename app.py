@@ -83,12 +83,12 @@ def slack_client(settings: Settings, *, wait_on_rate_limits: bool) -> WebClient:
     return _waiting(client, wait_on_rate_limits)
 
 
-def clients_for(settings: Settings, *, wait_on_rate_limits: bool):
+def clients_for(settings: Settings, clock: Clock, *, wait_on_rate_limits: bool):
     """`client_for(workspace_id)`: the one bot token's client, or each workspace's own
     from its installation (None once it uninstalled the app)."""
     if settings.distributable:
         return WorkspaceClients(
-            settings, configure=lambda client: _waiting(client, wait_on_rate_limits)
+            settings, clock, configure=lambda client: _waiting(client, wait_on_rate_limits)
         )
     client = slack_client(settings, wait_on_rate_limits=wait_on_rate_limits)
     return lambda workspace_id: client
@@ -117,7 +117,7 @@ def create_web(settings: Settings, clock: Clock | None = None) -> Web:
     client = slack_client(settings, wait_on_rate_limits=True)
     # Distributable: Bolt's OAuth flow, and each request authorized with its workspace's
     # installation (a workspace without one is refused by Bolt itself).
-    oauth = oauth_settings(settings, lobby.clock, client) if settings.distributable else None
+    oauth = oauth_settings(settings, lobby.clock) if settings.distributable else None
     bolt = App(
         client=client,
         signing_secret=settings.signing_secret or "",
@@ -150,12 +150,12 @@ def create_worker(settings: Settings, clock: Clock | None = None, *, jobs: bool 
     register_runs(lobby)
     runner = Runner(
         lobby,
-        clients_for(settings, wait_on_rate_limits=True),
+        clients_for(settings, lobby.clock, wait_on_rate_limits=True),
         instance_id=settings.instance_id,
         threads=RUN_THREADS,
     )
     outbox = OutboxWorker(
-        clients_for(settings, wait_on_rate_limits=False),
+        clients_for(settings, lobby.clock, wait_on_rate_limits=False),
         lobby.clock,
         mailer=Mailer(settings.smtp) if settings.smtp else None,
         join_url=settings.join_url,

@@ -43,6 +43,11 @@ def distributable(env: dict[str, str]) -> bool:
             "SLACK_APP_TOKEN is set: the app installed in many workspaces serves HTTP "
             "(Slack does not distribute Socket Mode apps); unset it"
         )
+    if "SLACK_JOIN_URL" in env:
+        raise SettingsError(
+            "SLACK_JOIN_URL is set: it is one workspace's join link, and the app installed "
+            "in many workspaces names each invitee's own workspace in its emails; unset it"
+        )
     return True
 
 

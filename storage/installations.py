@@ -7,7 +7,7 @@ holds a token in the clear and knows nothing of Slack's shapes beyond plain text
 
 from datetime import datetime
 
-from peewee import CharField, DateTimeField, TextField
+from peewee import CharField, DateTimeField, PostgresqlDatabase, TextField
 
 from storage.db import db
 from storage.models import BaseModel
@@ -42,6 +42,16 @@ class Installation(BaseModel):
                 )
                 .execute()
             )
+
+    @classmethod
+    def lock(cls, enterprise_key: str, team_key: str) -> None:
+        """Hold the workspace's row until the caller's transaction ends (a token renewal
+        happens once). On SQLite the transaction's BEGIN IMMEDIATE already holds the lock."""
+        if isinstance(db.obj, PostgresqlDatabase):
+            mine = cls.select(cls.id).where(
+                cls.enterprise_key == enterprise_key, cls.team_key == team_key
+            )
+            mine.for_update().execute()
 
     @classmethod
     def remove(cls, enterprise_key: str, team_key: str) -> int:
@@ -82,6 +92,12 @@ class Departure(BaseModel):
     @classmethod
     def due(cls, cutoff: datetime):
         return cls.select().where(cls.uninstalled_at <= cutoff)
+
+    @classmethod
+    def still_here(cls, workspace_column):
+        """The condition "this row's workspace has not uninstalled the app", for the jobs:
+        they leave a departed workspace's rows as they are until it installs it again."""
+        return workspace_column.not_in(cls.select(cls.workspace_id))
 
     @classmethod
     def among(cls, workspace_ids) -> set[str]:

@@ -129,6 +129,11 @@ def test_a_second_key_is_kept_for_decrypting_during_a_rotation():
     )
 
 
+def test_the_distributable_app_refuses_one_workspaces_join_link():
+    with pytest.raises(SettingsError, match="^SLACK_JOIN_URL is set"):
+        load_settings({**OAUTH, "SLACK_JOIN_URL": "https://join.slack.com/t/acme/x"})
+
+
 def test_the_distributable_app_refuses_socket_mode():
     with pytest.raises(SettingsError, match="^SLACK_APP_TOKEN is set"):
         load_settings({**OAUTH, "SLACK_APP_TOKEN": "xapp-1"})

@@ -1,6 +1,7 @@
 """Expiring what is due, from stored times, in the database: one conditional UPDATE of
 the due rows, and the notices and audit entries built by INSERT … SELECT from them.
-Which rows are due is `Invitation.is_due`, rendered into this SQL by peewee.
+Which rows are due is `Invitation.is_due` in a workspace that has not uninstalled the
+app (`Departure.still_here`), rendered into this SQL by peewee.
 
 Running late, twice, or on several instances at once is harmless: a row moves from
 pending to expired once, and only the rows that moved get their notices. The notice
@@ -16,6 +17,7 @@ from bot.clock import Clock
 from bot.home.refresh import refresh_homes
 from bot.links.cards import refresh_cards
 from storage.db import db
+from storage.installations import Departure
 from storage.models import Invitation, Team
 from storage.statuses import InvitationStatus
 
@@ -40,7 +42,7 @@ def expire_due_invitations(clock: Clock) -> int:
 def _due_invitees(now: datetime) -> dict[int, set[str]]:
     """Whose Homes show the invitations about to expire, per team."""
     due = Invitation.select(Invitation.team, Invitation.invitee_user_id).where(
-        Invitation.is_due(now), Invitation.invitee_user_id.is_null(False)
+        _due(now), Invitation.invitee_user_id.is_null(False)
     )
     invitees: dict[int, set[str]] = {}
     for team_id, user_id in due.tuples():
@@ -77,11 +79,16 @@ def _audit_from(source: str, param: str) -> str:
     )
 
 
+def _due(now: datetime):
+    """Due as the model defines it, in a workspace that has not uninstalled the app."""
+    return Invitation.is_due(now) & Departure.still_here(Invitation.workspace_id)
+
+
 def _expire(now: datetime):
-    """The UPDATE that expires what is due, as the model defines "due"."""
+    """The UPDATE that expires what is due."""
     return Invitation.update(
         status=InvitationStatus.EXPIRED, decided_at=Invitation.expires_at
-    ).where(Invitation.is_due(now))
+    ).where(_due(now))
 
 
 def _sweep_postgres(now: datetime) -> dict[int, int]:
@@ -117,9 +124,7 @@ def _sweep_sqlite(now: datetime) -> dict[int, int]:
     expired per team."""
     stamp = Invitation.expires_at.db_value(now)
     source = "expiring JOIN invitation i ON i.id = expiring.id"
-    due, due_params = (
-        Invitation.select(Invitation.id, Invitation.team).where(Invitation.is_due(now)).sql()
-    )
+    due, due_params = Invitation.select(Invitation.id, Invitation.team).where(_due(now)).sql()
     db.execute_sql(f"CREATE TEMP TABLE expiring AS {due}", due_params)
     try:
         _expire(now).where(Invitation.id.in_(SQL("(SELECT id FROM expiring)"))).execute()

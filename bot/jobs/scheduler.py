@@ -21,6 +21,7 @@ from bot.teams.membership import admin_recipients, holders_of
 from bot.workspaces import purge_departed
 from storage import intake
 from storage.db import db
+from storage.installations import Departure
 from storage.models import Invitation, JoinRequest, Membership, Team
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def remind_inviters(lobby: Lobby) -> int:
         .select(Invitation, Team.name)
         .join(Team)
         .where(Invitation.expires_at <= now + DAY)
+        .where(Departure.still_here(Invitation.workspace_id))
     )
     sent = 0
     with db.atomic():
@@ -59,7 +61,10 @@ def send_digests(lobby: Lobby) -> int:
     now = lobby.clock.now()
     sent = 0
     with db.atomic():
-        for team in Team.select().where(Team.digest_enabled, Team.parent.is_null()):
+        digested = Team.select().where(
+            Team.digest_enabled, Team.parent.is_null(), Departure.still_here(Team.workspace_id)
+        )
+        for team in digested:
             joined = [
                 m.user_id
                 for m in Membership.select().where(

@@ -24,6 +24,7 @@ from bot.seats.use import SeatUse, seat_use
 from bot.teams.access_term import AccessTerm, check_no_timed_owner
 from bot.teams.membership import admin_recipients, holders_of, role_book, roles_by_member
 from storage.db import db
+from storage.installations import Departure
 from storage.models import JoinRequest, Membership, Team
 from storage.statuses import RequestStatus
 
@@ -296,7 +297,7 @@ class Requests:
         with db.atomic():
             expired = list(
                 JoinRequest.update(status=RequestStatus.EXPIRED, decided_at=now)
-                .where(JoinRequest.is_due(now))
+                .where(JoinRequest.is_due(now), Departure.still_here(JoinRequest.workspace_id))
                 .returning(JoinRequest.id)
                 .tuples()
                 .execute()
@@ -318,6 +319,7 @@ class Requests:
         waiting = (
             JoinRequest.open(now)
             .where(JoinRequest.created_at <= now - DAY)
+            .where(Departure.still_here(JoinRequest.workspace_id))
             .order_by(JoinRequest.team, JoinRequest.created_at)
         )
         by_team: dict[int, list[JoinRequest]] = {}

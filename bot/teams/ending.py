@@ -21,6 +21,7 @@ from bot.teams.removal import check_keeps_an_owner, leave
 from bot.teams.sponsors import ACCESS_ENDED
 from bot.vocabulary import ACCESS_WARNING_DAYS
 from storage.db import db
+from storage.installations import Departure
 from storage.models import Membership, Team
 
 KEEP = object()  # extend without checking which end the actor saw
@@ -92,7 +93,9 @@ class AccessEnds:
         """Three days before the end: the member and the team's admins are told, once per
         end (an extension warns again before the new one)."""
         now = self.clock.now()
-        soon = Membership.ending_within(now, timedelta(days=ACCESS_WARNING_DAYS))
+        soon = Membership.ending_within(now, timedelta(days=ACCESS_WARNING_DAYS)).where(
+            Departure.still_here(Membership.workspace_id)
+        )
         sent = 0
         with db.atomic():
             for membership in soon.select(Membership, Team).join(Team):
@@ -102,7 +105,9 @@ class AccessEnds:
     def end_due(self) -> int:
         """Remove every member whose access ended, as `remove` does; each once."""
         now = self.clock.now()
-        due = Membership.select(Membership.id).where(Membership.is_ending(now))
+        due = Membership.select(Membership.id).where(
+            Membership.is_ending(now), Departure.still_here(Membership.workspace_id)
+        )
         ended = 0
         for (membership_id,) in list(due.tuples()):
             ended += self._end(membership_id, now)

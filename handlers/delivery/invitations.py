@@ -41,6 +41,7 @@ def _invitation_replaced(delivery: Delivery, notice: n.InvitationReplaced) -> No
 @delivers(n.EmailInvitation)
 def _email_invitation(delivery: Delivery, notice: n.EmailInvitation) -> None:
     inviter = delivery.client.users_info(user=notice.inviter)["user"]
+    workspace = delivery.client.auth_test()  # which workspace: its name and address
     email = invitation_email(
         to=notice.email,
         sender=delivery.mailer.sender,
@@ -51,6 +52,8 @@ def _email_invitation(delivery: Delivery, notice: n.EmailInvitation) -> None:
         code=notice.code,
         join_url=delivery.join_url,
         expires_at=datetime.fromisoformat(notice.expires_at),
+        workspace=workspace.get("team"),
+        workspace_url=workspace.get("url"),
     )
     delivery.mailer.send(email)
 

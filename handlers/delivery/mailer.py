@@ -69,8 +69,13 @@ def invitation_email(
     code: str,
     join_url: str | None,
     expires_at: datetime,
+    workspace: str | None = None,
+    workspace_url: str | None = None,
 ) -> EmailMessage:
     """The plain-text invitation email for someone who is not in the Slack workspace yet.
+
+    With `workspace` (its name, and its address), the email says which Slack workspace
+    the team is in: the same team name may be in several workspaces Lobby serves.
 
     `to` and `sender` must be bare addresses (ValueError otherwise, including for CR/LF).
     Line breaks in the team and inviter names are flattened, so they cannot add headers.
@@ -80,14 +85,17 @@ def invitation_email(
     inviter_name = _one_line(inviter_name)
     code = _one_line(code)
     join_url = _one_line(join_url or "")
+    workspace = _one_line(workspace or "")
+    where = f"{team} in {workspace}" if workspace else team
 
     message = EmailMessage()
     message["To"] = _address(to)
     message["From"] = _address(sender, display_name="Lobby")
-    message["Subject"] = f"You're invited to join {team} on Slack"
+    message["Subject"] = f"You're invited to join {where} on Slack"
     message["Auto-Submitted"] = "auto-generated"
     body = _invitation_body(
-        team=team,
+        team=where,
+        workspace=_workspace_words(workspace, workspace_url),
         inviter_name=inviter_name,
         roles=roles,
         personal_message=personal_message,
@@ -102,7 +110,17 @@ def invitation_email(
     return message
 
 
-def _invitation_body(*, team, inviter_name, roles, personal_message, code, join_url, expires_at):
+def _workspace_words(workspace: str, url: str | None) -> str:
+    """'the Slack workspace', or which one: 'the Acme Slack workspace (acme.slack.com)'."""
+    if not workspace:
+        return "the Slack workspace"
+    host = _one_line(url or "").removeprefix("https://").removesuffix("/")
+    return f"the {workspace} Slack workspace" + (f" ({host})" if host else "")
+
+
+def _invitation_body(
+    *, team, workspace, inviter_name, roles, personal_message, code, join_url, expires_at
+):
     role_names = ", ".join(_one_line(role).capitalize() for role in roles if role.strip())
     as_roles = f" as {role_names}" if role_names else ""
     lines = ["Hi,", "", f"{inviter_name} invited you to join {team} on Slack{as_roles}."]
@@ -113,9 +131,9 @@ def _invitation_body(*, team, inviter_name, roles, personal_message, code, join_
         lines += [f"> {line}".rstrip() for line in personal_message.splitlines()]
 
     if join_url:
-        get_in = f"Join the Slack workspace: {join_url}"
+        get_in = f"Join {workspace}: {join_url}"
     else:
-        get_in = f"Ask {inviter_name}, who invited you, to add you to the Slack workspace."
+        get_in = f"Ask {inviter_name}, who invited you, to add you to {workspace}."
     lines += [
         "",
         f"Your invite code: {code}",

@@ -6,28 +6,25 @@ database); /slack/oauth_redirect finishes it through `oauth.v2.access` at SLACK_
 
 import html
 import logging
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
-from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.clock import Clock
 from bot.workspaces import come_back
 from config import Settings
 from handlers.oauth.cipher import TokenCipher
+from handlers.oauth.rotation import BotTokens, WorkspaceAuthorize
 from handlers.oauth.stores import DatabaseInstallationStore, DatabaseOAuthStateStore
 from storage.db import db
 
 log = logging.getLogger(__name__)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-ROTATE_MINUTES = 120  # a token this close to its end is renewed before use
 # The manifest's bot scopes (tests/test_manifest.py holds them equal).
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
@@ -61,8 +58,20 @@ def installation_store(settings: Settings) -> DatabaseInstallationStore:
     return DatabaseInstallationStore(TokenCipher(settings.encryption_keys))
 
 
-def oauth_settings(settings: Settings, clock: Clock, client: WebClient) -> OAuthSettings:
-    store = installation_store(settings)
+def bot_tokens(settings: Settings, clock: Clock) -> BotTokens:
+    """Each workspace's bot token, renewed (through SLACK_API_URL) before it ends."""
+    return BotTokens(
+        installation_store(settings),
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        client=WebClient(base_url=settings.slack_api_url),
+        clock=clock,
+    )
+
+
+def oauth_settings(settings: Settings, clock: Clock) -> OAuthSettings:
+    tokens = bot_tokens(settings, clock)
+    store = tokens.store
     oauth = OAuthSettings(
         client_id=settings.client_id,
         client_secret=settings.client_secret,
@@ -73,21 +82,13 @@ def oauth_settings(settings: Settings, clock: Clock, client: WebClient) -> OAuth
         authorization_url=authorize_url(settings.slack_api_url),
         installation_store=store,
         installation_store_bot_only=True,
-        token_rotation_expiration_minutes=ROTATE_MINUTES,
         state_store=DatabaseOAuthStateStore(clock),
         state_validation_enabled=True,
         callback_options=CallbackOptions(success=installed(clock), failure=not_installed),
     )
-    # Bolt's own authorize renews rotated tokens through slack.com; Lobby's through SLACK_API_URL.
-    oauth.authorize = InstallationStoreAuthorize(
-        logger=log,
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        token_rotation_expiration_minutes=ROTATE_MINUTES,
-        installation_store=store,
-        bot_only=True,
-        client=client,
-    )
+    # Each request is authorized with its workspace's bot token, renewed first when it is
+    # about to end: by the clock, through SLACK_API_URL, once across instances.
+    oauth.authorize = WorkspaceAuthorize(tokens)
     return oauth
 
 
@@ -123,34 +124,16 @@ def _page(status: int, body: str) -> BoltResponse:
 
 class WorkspaceClients:
     """`client_for(workspace_id)`: a WebClient with that workspace's own bot token, renewed
-    first when token rotation is on and it is about to expire; None once uninstalled."""
+    first when token rotation is on and it is about to end; None once uninstalled. The
+    runs, the outbox and the jobs' notices do not pass Bolt's authorize, so they ask here."""
 
-    def __init__(self, settings: Settings, *, configure=lambda client: client):
-        self.store = installation_store(settings)
+    def __init__(self, settings: Settings, clock: Clock, *, configure=lambda client: client):
+        self.tokens = bot_tokens(settings, clock)
         self.api_url = settings.slack_api_url
         self.configure = configure
-        self.rotator = TokenRotator(
-            client_id=settings.client_id,
-            client_secret=settings.client_secret,
-            client=WebClient(base_url=settings.slack_api_url),
-        )
 
     def __call__(self, workspace_id: str) -> WebClient | None:
-        bot = self.store.find_bot(enterprise_id=None, team_id=workspace_id)
+        bot = self.tokens.bot(enterprise_id=None, team_id=workspace_id)
         if bot is None:
             return None
-        if bot.bot_refresh_token and _expires_soon(bot.bot_token_expires_at):
-            renewed = self.rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=ROTATE_MINUTES
-            )
-            if renewed is not None:
-                self.store.save_bot(renewed)
-                bot = renewed
         return self.configure(WebClient(token=bot.bot_token, base_url=self.api_url))
-
-
-def _expires_soon(expires_at: int | None) -> bool:
-    if expires_at is None:
-        return False
-    deadline = datetime.now(UTC) + timedelta(minutes=ROTATE_MINUTES)
-    return datetime.fromtimestamp(expires_at, UTC) <= deadline

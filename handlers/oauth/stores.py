@@ -15,7 +15,7 @@ from slack_sdk.oauth.state_store import OAuthStateStore
 
 from bot.clock import Clock
 from handlers.oauth.cipher import TokenCipher
-from storage.db import db
+from storage.db import connected, db
 from storage.installations import Installation as InstallationRow
 from storage.installations import OAuthState
 
@@ -45,7 +45,7 @@ class DatabaseInstallationStore(InstallationStore):
             installation.enterprise_id, installation.team_id, installation.is_enterprise_install
         )
         installed_at = datetime.fromtimestamp(installation.installed_at, UTC).replace(tzinfo=None)
-        with db.connection_context():
+        with connected(db):
             InstallationRow.put(
                 enterprise_key,
                 team_key,
@@ -71,7 +71,7 @@ class DatabaseInstallationStore(InstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        with db.connection_context():
+        with connected(db):
             row = InstallationRow.of(*_key(enterprise_id, team_id, is_enterprise_install))
         if row is None:
             return None
@@ -95,6 +95,10 @@ class DatabaseInstallationStore(InstallationStore):
         if installation is None or installation.bot_token is None:
             return None
         return installation.to_bot()
+
+    def lock(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        """Inside the caller's transaction: no other instance changes this installation."""
+        InstallationRow.lock(*_key(enterprise_id, team_id))
 
     def delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None

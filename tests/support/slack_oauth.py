@@ -4,8 +4,11 @@ the code once for the installing workspace's bot token, as Slack does.
 
 The client id and secret come by HTTP Basic auth or in the form; codes are single use
 and live 10 minutes; a wrong id, secret, code or redirect gets Slack's error name.
-With `rotation` on, tokens expire and come with a refresh token
-(`grant_type=refresh_token` trades it for a new pair, once).
+With `rotation` on (Slack's "token rotation"), each bot token ends `token_seconds`
+(12 hours) after it was issued, by `clock` (settable, so a test moves Slack's time with
+the app's), and comes with a refresh token: `grant_type=refresh_token` trades it once for
+a new pair (Slack revokes a refresh token once used). A token past its end is answered
+`token_expired`; an earlier token still works until its own end.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import base64
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
@@ -42,6 +46,9 @@ class OAuthServer:
         self.redirect_url: str | None = None  # the app's configured Redirect URL
         self.installing: tuple[SlackStandIn, str] | None = None  # the browser's session
         self.rotation = False
+        self.token_seconds = TOKEN_SECONDS
+        self.clock: Callable[[], float] = time.time  # Slack's time, for the tokens' ends
+        self.refresh_latency = 0.0  # seconds Slack takes to answer a refresh (races)
         self.code_ttl = CODE_TTL_SECONDS
         self._codes: dict[str, _Grant] = {}
         self._refresh: dict[str, SlackStandIn] = {}
@@ -112,17 +119,18 @@ class OAuthServer:
             raise _Refused("invalid_code")
         if grant.redirect_uri and args.get("redirect_uri") != grant.redirect_uri:
             raise _Refused("bad_redirect_uri")
-        workspace = grant.workspace
+        return {**self._granted(grant.workspace), "authed_user": {"id": grant.user_id}}
+
+    def _granted(self, workspace: SlackStandIn) -> dict[str, Any]:
         return {
             **self._tokens(workspace),
             "token_type": "bot",
             "scope": ",".join(sorted(workspace.scopes)),
             "bot_user_id": workspace.bot_user_id,
             "app_id": workspace.app_id,
-            "team": {"id": workspace.team_id, "name": workspace.team_domain.title()},
+            "team": {"id": workspace.team_id, "name": workspace.team_name},
             "enterprise": None,
             "is_enterprise_install": False,
-            "authed_user": {"id": grant.user_id},
         }
 
     def _tokens(self, workspace: SlackStandIn) -> dict[str, Any]:
@@ -131,19 +139,21 @@ class OAuthServer:
         refresh = f"xoxe-1-{secrets.token_hex(12)}"
         with self._lock:
             self._refresh[refresh] = workspace
+            workspace.token_ends[workspace.token] = self.clock() + self.token_seconds
         return {
             "access_token": workspace.token,
             "refresh_token": refresh,
-            "expires_in": TOKEN_SECONDS,
+            "expires_in": self.token_seconds,
         }
 
     def _refreshed(self, refresh_token: str) -> dict[str, Any]:
+        time.sleep(self.refresh_latency)  # Slack's answer in flight, as on the network
         with self._lock:
             workspace = self._refresh.pop(refresh_token, None)
         if workspace is None:
             raise _Refused("invalid_refresh_token")
         workspace.token = f"xoxe.xoxb-{workspace.team_id.lower()}-{secrets.token_hex(6)}"
-        return {**self._tokens(workspace), "token_type": "bot", "team": {"id": workspace.team_id}}
+        return self._granted(workspace)
 
 
 class _Refused(Exception):

@@ -47,6 +47,7 @@ GENERIC_ERRORS = {
     "internal_error",
     "fatal_error",
     "unknown_method",
+    "token_expired",  # a rotating token past its end (docs.slack.dev, token rotation)
 }
 # Errors Slack is seen answering that the reference does not list for the method:
 # free workspaces get `paid_teams_only` from every usergroups.* method, and an unknown
@@ -347,15 +348,18 @@ class SlackStandIn:
         app_token: str = "xapp-1-A0LOBBY-lobby-test-token",
         team_id: str = "T0LOBBY",
         team_domain: str = "lobby-test",
+        team_name: str = "Lobby Test",
         bot_user_id: str = "U0LOBBYBOT",
         bot_id: str = "B0LOBBY",
         usergroups_unavailable: bool = False,
     ) -> None:
         self.scopes = set(default_scopes() if scopes is None else scopes)
         self.token = token
+        self.token_ends: dict[str, float] = {}  # token rotation: each issued token's end
         self.app_token = app_token  # app-level token: apps.connections.open only
         self.team_id = team_id
         self.team_domain = team_domain
+        self.team_name = team_name
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.app_id = "A0LOBBY"
@@ -432,7 +436,7 @@ class SlackStandIn:
             token=f"xoxb-{team_id.lower()}-test-token",
             team_id=team_id,
             team_domain=team_domain,
-            **options,
+            **{"team_name": team_domain.replace("-", " ").title(), **options},
         )
         other._home, other.oauth = self, self.oauth
         with self._lock:
@@ -446,7 +450,7 @@ class SlackStandIn:
     def workspace_of_token(self, token: str | None) -> SlackStandIn:
         """The workspace `token` was issued in (this one for an unknown token)."""
         for workspace in self.workspaces():
-            if token in (workspace.token, workspace.app_token):
+            if token in (workspace.token, workspace.app_token, *workspace.token_ends):
                 return workspace
         return self
 
@@ -711,14 +715,17 @@ class SlackStandIn:
     def _check_token(self, method: str, token: str | None) -> None:
         if not token:
             raise SlackError("not_authed")
+        if token in self.token_ends and self.oauth.clock() >= self.token_ends[token]:
+            raise SlackError("token_expired")
+        bot_tokens = {self.token, *self.token_ends}
         wanted, other = (
-            (self.app_token, self.token)
+            ({self.app_token}, bot_tokens)
             if method in APP_TOKEN_METHODS
-            else (self.token, self.app_token)
+            else (bot_tokens, {self.app_token})
         )
-        if token == other:
+        if token in other:
             raise SlackError("not_allowed_token_type")
-        if token != wanted:
+        if token not in wanted:
             raise SlackError("invalid_auth")
 
     def _implementation(self, method: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -1035,7 +1042,7 @@ class SlackStandIn:
     def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "url": f"https://{self.team_domain}.slack.com/",
-            "team": "Lobby Test",
+            "team": self.team_name,
             "user": "lobby",
             "team_id": self.team_id,
             "user_id": self.bot_user_id,

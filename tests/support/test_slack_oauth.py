@@ -72,3 +72,28 @@ def test_with_rotation_a_refresh_token_is_traded_once_for_a_new_token(slack):
     assert renewed["access_token"] != first["access_token"] == "xoxb-lobby-test-token"
     again = dict(grant_type="refresh_token", refresh_token=first["refresh_token"], **secret)
     assert refused(slack, **again) == "invalid_refresh_token"
+
+
+def test_a_rotating_token_is_refused_as_expired_after_its_end_and_its_successor_works(slack):
+    now = [1_000_000.0]
+    slack.oauth.rotation, slack.oauth.clock = True, lambda: now[0]
+    secret = {"client_id": "1111.2222", "client_secret": "standin-client-secret"}
+    first = access(slack, code=slack.oauth.issue_code(slack, "U0OWNER"), **secret)
+    assert first["expires_in"] == 43_200
+    now[0] += 43_200 - 60
+    renewed = access(
+        slack, grant_type="refresh_token", refresh_token=first["refresh_token"], **secret
+    )
+    assert renewed["token_type"] == "bot" and renewed["team"]["id"] == slack.team_id
+    old = WebClient(token=first["access_token"], base_url=slack.api_url)
+    assert old.auth_test()["team_id"] == slack.team_id  # an earlier token until its end
+    now[0] += 60
+    with pytest.raises(SlackApiError) as expired:
+        old.auth_test()
+    assert expired.value.response["error"] == "token_expired"
+    new = WebClient(token=renewed["access_token"], base_url=slack.api_url)
+    assert new.auth_test()["team_id"] == slack.team_id
+    now[0] += 43_200
+    with pytest.raises(SlackApiError) as expired:
+        new.auth_test()
+    assert expired.value.response["error"] == "token_expired"

@@ -84,6 +84,16 @@ def test_an_invitation_arrives_with_everything_the_invitee_needs(server):
     assert "Ask Ada Lovelace" not in body
 
 
+def test_the_email_names_the_workspace_the_team_is_in():
+    message = invitation(
+        join_url=None, workspace="Acme\nLabs", workspace_url="https://acme-labs.slack.com/"
+    )
+    assert message["Subject"] == "You're invited to join Design in Acme Labs on Slack"
+    body = body_of(message)
+    assert "Ada Lovelace invited you to join Design in Acme Labs on Slack" in body
+    assert "add you to the Acme Labs Slack workspace (acme-labs.slack.com)." in body
+
+
 def test_without_a_join_url_the_invitee_is_told_to_ask_the_inviter(server):
     url, inbox = server
     mailer_for(url).send(invitation(join_url=None, personal_message=None))
