@@ -26,6 +26,7 @@ from bot.requests.notes import check_note
 from bot.roles.permissions import OWNER, Action, RoleBook
 from bot.teams.membership import add_roles, role_book, roles_by_member, roles_of, root_of
 from storage.db import db
+from storage.installations import Departure
 from storage.models import Membership, RoleRequest, Team
 from storage.statuses import RequestStatus
 
@@ -169,7 +170,7 @@ class RoleRequests:
     def _expire(self, now: datetime, *, requester: str | None = None) -> int:
         """One conditional UPDATE claims the due requests (all, or one person's), so each
         requester is told once, by the sweep or by their next ask."""
-        due = RoleRequest.is_due(now)
+        due = RoleRequest.is_due(now) & Departure.still_here(RoleRequest.workspace_id)
         if requester is not None:
             due &= RoleRequest.requester_user_id == requester
         expired = (
@@ -195,6 +196,7 @@ class RoleRequests:
         waiting = (
             RoleRequest.open(now)
             .where(RoleRequest.created_at <= now - DAY)
+            .where(Departure.still_here(RoleRequest.workspace_id))
             .order_by(RoleRequest.team, RoleRequest.created_at)
         )
         by_team: dict[int, list[RoleRequest]] = {}

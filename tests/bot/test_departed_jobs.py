@@ -8,7 +8,7 @@ import pytest
 from bot.jobs.scheduler import job_table, run_job
 from bot.teams.access_term import AccessTerm
 from bot.workspaces import come_back, depart
-from storage.models import Invitation, JoinRequest, Membership, Notice, Team
+from storage.models import Invitation, JoinRequest, Membership, Notice, RoleRequest, Team
 from tests.conftest import actor
 
 GONE, STAYS = "T0GONE", "T0STAYS"
@@ -35,7 +35,12 @@ JOBS = {
         timedelta(days=15),
         lambda w: _status(JoinRequest, w, requester_user_id="UR") == "expired",
     ),
+    "expire_requests[role]": (
+        timedelta(days=15),
+        lambda w: _status(RoleRequest, w, requester_user_id="UT") == "expired",
+    ),
     "remind_approvers": (timedelta(days=2), lambda w: "request_reminder" in _kinds(w)),
+    "remind_approvers[role]": (timedelta(days=2), lambda w: "role_request_reminder" in _kinds(w)),
     "remind_inviters": (timedelta(days=6, hours=12), lambda w: "expiry_reminder" in _kinds(w)),
     "daily_digest": (timedelta(days=2), lambda w: "daily_digest" in _kinds(w)),
     "warn_access_ending": (timedelta(days=8), lambda w: "access_ending_soon" in _kinds(w)),
@@ -70,11 +75,15 @@ def _set_up(lobby, directory, workspace_id: str) -> None:
     )
     lobby.invitations.accept(actor=actor("UT", workspace_id), invitation_id=timed.id)
     lobby.requests.ask(actor=actor("UR", workspace_id), team_name=None, note=None)
+    lobby.role_requests.ask(
+        actor=actor("UT", workspace_id), role="admin", team_name=None, note=None
+    )
     Team.update(digest_enabled=True).where(Team.workspace_id == workspace_id).execute()
 
 
 @pytest.mark.parametrize("job", list(JOBS))
 def test_a_job_leaves_a_departed_workspace_alone_until_it_comes_back(lobby, directory, clock, job):
+    job_name = job.split("[")[0]
     directory.admins.add("UOWNER")
     for workspace_id in (GONE, STAYS):
         _set_up(lobby, directory, workspace_id)
@@ -82,11 +91,11 @@ def test_a_job_leaves_a_departed_workspace_alone_until_it_comes_back(lobby, dire
     depart(GONE, clock.now())
     due_after, done_in = JOBS[job]
     clock.advance(seconds=due_after.total_seconds())
-    work = job_table(lobby)[job][0]
-    run_job(job, work)
+    work = job_table(lobby)[job_name][0]
+    run_job(job_name, work)
     assert done_in(STAYS)
     assert not done_in(GONE)
     assert not _kinds(GONE)  # nothing recorded for it either
     come_back(GONE, clock.now())
-    run_job(job, work)
+    run_job(job_name, work)
     assert done_in(GONE)
