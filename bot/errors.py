@@ -200,6 +200,7 @@ class NoSeatsLeft(LobbyError):
     requested: int
     free: int
     owners: list[str]  # who can add seats
+    waitlist_team_id: int | None = None  # a link join: the person may join this waitlist
 
 
 @dataclass
@@ -285,3 +286,29 @@ class AccessAlreadyChanged(LobbyError):
     user: str
     team: str
     ends_at: datetime | None
+
+
+@dataclass
+class AlreadyWaiting(LobbyError):
+    team: str
+    position: int
+    since: datetime
+
+
+@dataclass
+class NotWaiting(LobbyError):
+    team: str
+
+
+@dataclass
+class SeatsAvailable(LobbyError):
+    """Joining the waitlist of a team with a free seat: join with the link instead."""
+
+    team: str
+
+
+@dataclass
+class InvitationWaiting(LobbyError):
+    """They hold a pending invitation to the team: accept it instead of waiting."""
+
+    team: str

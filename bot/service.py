@@ -9,6 +9,7 @@ from bot.links.service import Links
 from bot.requests.service import Requests
 from bot.roles.service import Roles
 from bot.seats.plans import Seats
+from bot.seats.waiting import Waitlist
 from bot.teams.ending import AccessEnds
 from bot.teams.removal import Removal
 from bot.teams.service import Teams
@@ -34,6 +35,7 @@ class Lobby:
         self.links = Links(clock=self.clock, requests=self.requests)
         self.email_claims = EmailClaims(clock=self.clock)
         self.seats = Seats(clock=self.clock)
+        self.waitlist = Waitlist(clock=self.clock)
         self.removal = Removal(clock=self.clock)
         self.access = AccessEnds(clock=self.clock)
         self.roles = Roles(clock=self.clock)

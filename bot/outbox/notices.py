@@ -374,4 +374,4 @@ def load(row: NoticeRow) -> Notice:
 
 
 # Registered with the kinds above, wherever notices are loaded.
-from bot.outbox import access_notices  # noqa: E402, F401
+from bot.outbox import access_notices, waitlist_notices  # noqa: E402, F401

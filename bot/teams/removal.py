@@ -16,6 +16,7 @@ from bot.links.cards import refresh_cards
 from bot.outbox import notices
 from bot.roles.permissions import OWNER, Action, Permission
 from bot.seats.use import lock_team
+from bot.seats.waitlist import drop_from_waitlists, fill_freed_seats
 from bot.teams.membership import (
     holders_of,
     linked_resources,
@@ -99,7 +100,8 @@ def leave(
     told: notices.Notice | None = None,
 ) -> None:
     """Remove one membership of a root team, its sync, and tell the person (by default
-    that they were removed; `told` says it otherwise)."""
+    that they were removed; `told` says it otherwise); the seat goes to the waitlist.
+    Under the team's lock."""
     membership = Membership.find(team, user_id)
     gone = {t.id for t in with_sub_teams(team)}
     record_revocations(team, user_id, now, gone=gone)
@@ -111,6 +113,7 @@ def leave(
         workspace_id=team.workspace_id, now=now, action=action, actor=by, team=team, target=user_id
     )
     refresh_cards(team, now)
+    fill_freed_seats(team, now)
 
 
 class Removal:
@@ -134,8 +137,9 @@ class Removal:
         return team
 
     def left_workspace(self, *, workspace_id: str, user_id: str) -> int:
-        """A `user_change` with deleted: true: out of every team, seats freed, their
-        pending invitations closed. Slack already took their access."""
+        """A `user_change` with deleted: true: out of every team and waitlist, seats freed
+        (and given to the waitlists), their pending invitations closed. Slack already
+        took their access."""
         now = self.clock.now()
         with db.atomic():
             memberships = list(
@@ -143,6 +147,18 @@ class Removal:
                     Membership.workspace_id == workspace_id, Membership.user_id == user_id
                 )
             )
+            # Due ones too: the sweep will not tell an inviter about someone who left.
+            invitations = list(
+                Invitation.select().where(
+                    Invitation.workspace_id == workspace_id,
+                    Invitation.invitee_user_id == user_id,
+                    Invitation.status == InvitationStatus.PENDING,
+                )
+            )
+            freed = {m.team_id: m.team for m in memberships}
+            freed.update({i.team_id: i.team for i in invitations})
+            for team_id in sorted(freed):  # one order for every path that locks several
+                lock_team(freed[team_id])
             for membership in memberships:
                 membership.delete_instance(recursive=True)
                 audit.record(
@@ -154,12 +170,7 @@ class Removal:
                     target=user_id,
                 )
                 refresh_cards(membership.team, now)
-            # Due ones too: the sweep will not tell an inviter about someone who left.
-            for invitation in Invitation.select().where(
-                Invitation.workspace_id == workspace_id,
-                Invitation.invitee_user_id == user_id,
-                Invitation.status == InvitationStatus.PENDING,
-            ):
+            for invitation in invitations:
                 Invitation.update(status=InvitationStatus.CANCELLED, decided_at=now).where(
                     Invitation.id == invitation.id
                 ).execute()
@@ -167,6 +178,9 @@ class Removal:
             SyncGrant.delete().where(
                 SyncGrant.workspace_id == workspace_id, SyncGrant.user_id == user_id
             ).execute()
+            drop_from_waitlists(workspace_id, user_id, now)
+            for team_id in sorted(freed):
+                fill_freed_seats(freed[team_id], now)
         return len(memberships)
 
     def delete_team(self, *, actor: Actor, team_name: str) -> str:
