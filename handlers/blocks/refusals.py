@@ -354,3 +354,32 @@ def _(error: errors.AccessAlreadyChanged) -> str:
         f"{user(error.user)}'s access to {team(error.team)} was changed meanwhile: it now {now}. "
         "Nothing more was changed."
     )
+
+
+@describe.register
+def _(error: errors.AlreadyWaiting) -> str:
+    return (
+        f"You're already on the waitlist for {team(error.team)}, number {error.position} "
+        f"(since {date(error.since)})."
+    )
+
+
+@describe.register
+def _(error: errors.NotWaiting) -> str:
+    return f"You aren't on the waitlist for {team(error.team)}."
+
+
+@describe.register
+def _(error: errors.SeatsAvailable) -> str:
+    return (
+        f"{team(error.team)} has a free seat, so there is no need to wait: join with its "
+        "invite code or a join card, or ask to join."
+    )
+
+
+@describe.register
+def _(error: errors.InvitationWaiting) -> str:
+    return (
+        f"You have a pending invitation to {team(error.team)}: accept it from its DM "
+        "instead of waiting."
+    )

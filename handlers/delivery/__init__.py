@@ -12,6 +12,7 @@ from handlers.delivery import (  # noqa: F401
     replies,
     requests,
     sync,
+    waitlist,
 )
 from handlers.delivery.registry import Delivery, deliver, publish_homes
 

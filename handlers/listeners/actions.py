@@ -7,7 +7,7 @@ from bot.errors import LobbyError
 from bot.service import Lobby
 from bot.teams.access_term import AccessTerm
 from bot.vocabulary import EXTEND_BUTTON_DAYS
-from handlers.blocks import access, invitations, links, requests, teams
+from handlers.blocks import access, invitations, links, requests, teams, waitlist
 from handlers.intake.listen import Handoff
 from handlers.intake.runs import runs
 from handlers.listeners.answers import answer, answer_refusal
@@ -37,6 +37,8 @@ RECORDED = (
     teams.DELETE_TEAM,
     access.EXTEND_ACCESS,
     access.MAKE_PERMANENT,
+    waitlist.JOIN_WAITLIST,
+    waitlist.LEAVE_WAITLIST,
     PAGE_TURNS,
 )
 
@@ -196,6 +198,15 @@ def register_runs(lobby: Lobby) -> None:
 
     on(links.RESUME_LINK, resume_link)
     on(links.RESET_LINK, reset_link)
+
+    def join_waitlist(actor, value):
+        return waitlist.on_waitlist(lobby.waitlist.join_by_team_id(actor=actor, team_id=int(value)))
+
+    def leave_waitlist(actor, value):
+        return waitlist.left(lobby.waitlist.leave_by_team_id(actor=actor, team_id=int(value)))
+
+    on(waitlist.JOIN_WAITLIST, join_waitlist)
+    on(waitlist.LEAVE_WAITLIST, leave_waitlist)
 
     def turn_page(body, context, respond):
         team, status, page = body["actions"][0]["value"].split("|")
