@@ -312,3 +312,10 @@ class InvitationWaiting(LobbyError):
     """They hold a pending invitation to the team: accept it instead of waiting."""
 
     team: str
+
+
+@dataclass
+class OutsideLinkDomains(LobbyError):
+    """The waitlist leads to a link join, which the team's email domains keep them from."""
+
+    team: str

@@ -16,13 +16,16 @@ from bot.errors import (
     LinkJoinsDisabled,
     NotAllowed,
     NotWaiting,
+    OutsideLinkDomains,
     RequestPending,
     SeatsAvailable,
     TeamNotFound,
 )
+from bot.links.domains import inside
+from bot.ports import Directory
 from bot.roles.permissions import Action, Permission
 from bot.seats.use import lock_team
-from bot.seats.waitlist import DISABLED, places_free
+from bot.seats.waitlist import APPROVAL, DISABLED, places_free
 from bot.teams.membership import holders_of, role_book, roles_of
 from storage.db import db
 from storage.models import Invitation, JoinRequest, Membership, Team, WaitlistEntry
@@ -56,17 +59,23 @@ class Waitlist:
     def __init__(self, *, clock: Clock):
         self.clock = clock
 
-    def join(self, *, actor: Actor, team_name: str | None) -> Place:
-        """`waitlist join [TEAM]`: wait for a seat on a full team."""
-        return self._join(actor, resolve_root_team(actor.workspace_id, team_name))
+    def join(
+        self, *, actor: Actor, team_name: str | None, directory: Directory | None = None
+    ) -> Place:
+        """`waitlist join [TEAM]`: wait for a seat on a full team; with link domains, the
+        `directory` tells the person's email."""
+        team = resolve_root_team(actor.workspace_id, team_name)
+        return self._join(actor, team, directory)
 
-    def join_by_team_id(self, *, actor: Actor, team_id: int) -> Place:
+    def join_by_team_id(
+        self, *, actor: Actor, team_id: int, directory: Directory | None = None
+    ) -> Place:
         """The Join the waitlist button of a refused link join."""
-        return self._join(actor, require_root(_team(actor, team_id)))
+        return self._join(actor, require_root(_team(actor, team_id)), directory)
 
-    def _join(self, actor: Actor, team: Team) -> Place:
+    def _join(self, actor: Actor, team: Team, directory: Directory | None) -> Place:
         now = self.clock.now()
-        _check_may_wait(team, actor.user_id, now)
+        _check_may_wait(team, actor.user_id, now, directory)
         try:
             with db.atomic():
                 lock_team(team)  # whether the team is full is a seat decision
@@ -121,12 +130,16 @@ def check_may_see_queue(actor: Actor, team: Team) -> None:
         raise NotAllowed(action="see the waitlist", team=team.name)
 
 
-def _check_may_wait(team: Team, user_id: str, now: datetime) -> None:
+def _check_may_wait(team: Team, user_id: str, now: datetime, directory) -> None:
     """Only people with no other way in wait: not members, nor invited, nor asking; and
-    only where link joins are on (a freed seat is given as a link join would be)."""
+    only those a link join would let in (a freed seat is given as a link join would be:
+    not with link joins off, and with link domains only to people inside them, unless
+    every link join is a request anyway)."""
     if team.link_policy == DISABLED:
         holders = holders_of(team, Permission.MANAGE_MEMBERS)
         raise LinkJoinsDisabled(team=team.name, ask=holders[0] if holders else None)
+    if team.link_policy != APPROVAL and not inside(team, user_id, directory):
+        raise OutsideLinkDomains(team=team.name)
     if Membership.find(team, user_id):
         raise AlreadyMember(team=team.name)
     invited = Invitation.live(now).where(

@@ -383,3 +383,11 @@ def _(error: errors.InvitationWaiting) -> str:
         f"You have a pending invitation to {team(error.team)}: accept it from its DM "
         "instead of waiting."
     )
+
+
+@describe.register
+def _(error: errors.OutsideLinkDomains) -> str:
+    return (
+        f"Joining {team(error.team)} by link is limited to some email domains, so there is "
+        f"no waitlist for you: ask to join instead, with `/invite request {escape(error.team)}`."
+    )

@@ -199,13 +199,23 @@ def register_runs(lobby: Lobby) -> None:
     on(links.RESUME_LINK, resume_link)
     on(links.RESET_LINK, reset_link)
 
-    def join_waitlist(actor, value):
-        return waitlist.on_waitlist(lobby.waitlist.join_by_team_id(actor=actor, team_id=int(value)))
+    def join_waitlist(body, context, respond, client):
+        """Join the waitlist; with link domains, the person's email is looked up."""
+        actor = actor_of(context, body["user"]["id"])
+        team_id = int(body["actions"][0]["value"])
+        try:
+            place = lobby.waitlist.join_by_team_id(
+                actor=actor, team_id=team_id, directory=SlackDirectory(client)
+            )
+        except LobbyError as error:
+            answer_refusal(respond, error)
+            return
+        answer(respond, waitlist.on_waitlist(place))
 
     def leave_waitlist(actor, value):
         return waitlist.left(lobby.waitlist.leave_by_team_id(actor=actor, team_id=int(value)))
 
-    on(waitlist.JOIN_WAITLIST, join_waitlist)
+    durably(waitlist.JOIN_WAITLIST, join_waitlist)
     on(waitlist.LEAVE_WAITLIST, leave_waitlist)
 
     def turn_page(body, context, respond):

@@ -14,6 +14,7 @@ from bot.errors import (
     NoSeatsLeft,
     NotAllowed,
     NotWaiting,
+    OutsideLinkDomains,
     RequestPending,
     SeatsAvailable,
 )
@@ -150,6 +151,19 @@ def test_with_link_joins_disabled_there_is_no_waitlist(lobby, design):
     with pytest.raises(LinkJoinsDisabled):
         lobby.waitlist.join(actor=actor("UW"), team_name=None)
     assert WaitlistEntry.select().count() == 0
+
+
+def test_with_link_domains_only_people_inside_them_wait_unless_all_ask(lobby, directory, design):
+    directory.emails.update({"ann@acme.com": "UANN", "eve@evil.com": "UEVE"})
+    full_team(lobby, "UA")
+    lobby.links.set_domains(actor=OWNER, team_name=None, domains=["acme.com"])
+    with pytest.raises(OutsideLinkDomains):
+        lobby.waitlist.join(actor=actor("UEVE"), team_name=None, directory=directory)
+    assert WaitlistEntry.select().count() == 0
+    lobby.waitlist.join(actor=actor("UANN"), team_name=None, directory=directory)
+    set_link_policy(design, "approval")  # a freed seat only sends a request: anyone may wait
+    lobby.waitlist.join(actor=actor("UEVE"), team_name=None, directory=directory)
+    assert waiting(design) == ["UANN", "UEVE"]
 
 
 def test_leaving_takes_them_off_once(lobby, design, clock):

@@ -10,7 +10,9 @@ def _show(request: Request, command: cl.ShowWaitlist) -> dict:
 
 
 def _join(request: Request, command: cl.JoinWaitlist) -> dict:
-    place = request.lobby.waitlist.join(actor=request.actor, team_name=command.team)
+    place = request.lobby.waitlist.join(
+        actor=request.actor, team_name=command.team, directory=request.directory
+    )
     return waitlist.on_waitlist(place)
 
 
