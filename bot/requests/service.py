@@ -265,6 +265,10 @@ class Requests:
                 requesters.setdefault(request.team_id, set()).add(request.requester_user_id)
             for team in Team.select().where(Team.id.in_(list(requesters))):
                 refresh_homes(team, now, *requesters[team.id])  # once per team, not per row
+        for team in Team.select().where(Team.id.in_(list(requesters))):
+            with db.atomic():  # a seat promised to a waiter's request is free again
+                lock_team(team)
+                fill_freed_seats(team, now)
         return len(ids)
 
     def remind_approvers(self) -> int:

@@ -311,6 +311,18 @@ def test_under_approval_a_freed_seat_sends_the_request_and_keeps_the_seat(lobby,
     assert waiting(design) == ["UW3"]
 
 
+def test_under_approval_an_expired_request_passes_the_seat_on(lobby, design, clock):
+    full_team(lobby, "UA")
+    wait(lobby, clock, "UW1", "UW2")
+    set_link_policy(design, "approval")
+    lobby.removal.remove(actor=OWNER, user_id="UA", team_name=None)
+    clock.advance(days=14)
+    assert lobby.requests.expire_due() == 1
+    assert [p["requester"] for p in payloads("request_for_approval")] == ["UW1", "UW2"]
+    assert lobby.requests.expire_due() == 0
+    assert waiting(design) == []
+
+
 def test_under_approval_an_approved_waiter_takes_the_promised_seat(lobby, design, clock):
     full_team(lobby, "UA")
     wait(lobby, clock, "UW1")
