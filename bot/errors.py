@@ -319,3 +319,8 @@ class OutsideLinkDomains(LobbyError):
     """The waitlist leads to a link join, which the team's email domains keep them from."""
 
     team: str
+
+
+@dataclass
+class TeamDeleted(LobbyError):
+    """A button of a team that has since been deleted."""

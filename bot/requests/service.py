@@ -132,7 +132,7 @@ class Requests:
         with db.atomic():
             lock_team(request.team)
             self._decide(request, actor, RequestStatus.DENIED, roles=[], reason=reason)
-            fill_freed_seats(request.team, self.clock.now())  # a seat it was promised
+            fill_freed_seats(request.team, self.clock.now())  # the seat a waiter's request held
         return JoinRequest.get_by_id(request.id)
 
     def check_may_decide(self, *, actor: Actor, request_id: int) -> None:

@@ -19,7 +19,7 @@ from bot.errors import (
     OutsideLinkDomains,
     RequestPending,
     SeatsAvailable,
-    TeamNotFound,
+    TeamDeleted,
 )
 from bot.links.domains import inside
 from bot.ports import Directory
@@ -176,7 +176,7 @@ def _place(team: Team, entry: WaitlistEntry) -> Place:
 def _team(actor: Actor, team_id: int) -> Team:
     team = Team.get_or_none(Team.id == team_id, Team.workspace_id == actor.workspace_id)
     if team is None:
-        raise TeamNotFound(name=str(team_id), known=[])
+        raise TeamDeleted()
     return team
 
 

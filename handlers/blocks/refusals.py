@@ -391,3 +391,8 @@ def _(error: errors.OutsideLinkDomains) -> str:
         f"Joining {team(error.team)} by link is limited to some email domains, so there is "
         f"no waitlist for you: ask to join instead, with `/invite request {escape(error.team)}`."
     )
+
+
+@describe.register
+def _(error: errors.TeamDeleted) -> str:
+    return "That team no longer exists."

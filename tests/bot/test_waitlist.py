@@ -17,6 +17,7 @@ from bot.errors import (
     OutsideLinkDomains,
     RequestPending,
     SeatsAvailable,
+    TeamDeleted,
 )
 from bot.invitations.expiry import expire_due_invitations
 from storage.db import db
@@ -164,6 +165,15 @@ def test_with_link_domains_only_people_inside_them_wait_unless_all_ask(lobby, di
     set_link_policy(design, "approval")  # a freed seat only sends a request: anyone may wait
     lobby.waitlist.join(actor=actor("UEVE"), team_name=None, directory=directory)
     assert waiting(design) == ["UANN", "UEVE"]
+
+
+def test_buttons_of_a_deleted_team_say_so(lobby, design):
+    full_team(lobby, "UA")
+    lobby.removal.delete_team(actor=OWNER, team_name="Design")
+    with pytest.raises(TeamDeleted):
+        lobby.waitlist.join_by_team_id(actor=actor("UW"), team_id=design.id)
+    with pytest.raises(TeamDeleted):
+        lobby.waitlist.leave_by_team_id(actor=actor("UW"), team_id=design.id)
 
 
 def test_leaving_takes_them_off_once(lobby, design, clock):
