@@ -368,3 +368,28 @@ def test_seats_freed_at_once_admit_exactly_one_waiter_each_in_order(lobby, desig
     assert members(design) == {"UOWNER", "UD", "UW1", "UW2", "UW3"}
     assert waiting(design) == ["UW4", "UW5"]
     assert sorted(p["user"] for p in payloads("waitlist_promoted")) == ["UW1", "UW2", "UW3"]
+
+
+def test_a_double_click_on_join_the_waitlist_queues_them_once(lobby, design):
+    full_team(lobby, "UA")
+    db.close()
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def join():
+        with db.connection_context():
+            start.wait()
+            try:
+                lobby.waitlist.join_by_team_id(actor=actor("UW"), team_id=design.id)
+                outcomes.append("joined")
+            except AlreadyWaiting:
+                outcomes.append("already")
+
+    threads = [threading.Thread(target=join) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.connect(reuse_if_open=True)
+    assert sorted(outcomes) == ["already", "joined"]
+    assert waiting(design) == ["UW"]
