@@ -200,6 +200,7 @@ class NoSeatsLeft(LobbyError):
     requested: int
     free: int
     owners: list[str]  # who can add seats
+    waitlist_team_id: int | None = None  # a link join: the person may join this waitlist
 
 
 @dataclass
@@ -317,6 +318,13 @@ class RoleRequestPending(LobbyError):
 
 
 @dataclass
+class AlreadyWaiting(LobbyError):
+    team: str
+    position: int
+    since: datetime
+
+
+@dataclass
 class SponsorReviewGone(LobbyError):
     """A Keep / Remove button of a review that no longer exists (its team was deleted)."""
 
@@ -329,3 +337,34 @@ class SponsorRowDecided(LobbyError):
     team: str
     decision: str  # keep | remove
     by: str
+
+
+@dataclass
+class NotWaiting(LobbyError):
+    team: str
+
+
+@dataclass
+class SeatsAvailable(LobbyError):
+    """Joining the waitlist of a team with a free seat: join with the link instead."""
+
+    team: str
+
+
+@dataclass
+class InvitationWaiting(LobbyError):
+    """They hold a pending invitation to the team: accept it instead of waiting."""
+
+    team: str
+
+
+@dataclass
+class OutsideLinkDomains(LobbyError):
+    """The waitlist leads to a link join, which the team's email domains keep them from."""
+
+    team: str
+
+
+@dataclass
+class TeamDeleted(LobbyError):
+    """A button of a team that has since been deleted."""

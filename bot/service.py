@@ -10,6 +10,7 @@ from bot.requests.roles import RoleRequests
 from bot.requests.service import Requests
 from bot.roles.service import Roles
 from bot.seats.plans import Seats
+from bot.seats.waiting import Waitlist
 from bot.stats.service import Stats
 from bot.teams.ending import AccessEnds
 from bot.teams.removal import Removal
@@ -38,6 +39,7 @@ class Lobby:
         self.links = Links(clock=self.clock, requests=self.requests)
         self.email_claims = EmailClaims(clock=self.clock)
         self.seats = Seats(clock=self.clock)
+        self.waitlist = Waitlist(clock=self.clock)
         self.removal = Removal(clock=self.clock)
         self.access = AccessEnds(clock=self.clock)
         self.sponsors = SponsorDecisions(clock=self.clock)

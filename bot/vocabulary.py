@@ -24,11 +24,12 @@ COMMAND_WORDS = (
     "help", "teams", "members", "list", "link", "card", "join", "request", "requests",
     "role", "roles", "transfer", "remove", "team", "seats", "settings", "audit", "extend",
     "stats",
+    "waitlist",
 )  # fmt: skip
 CLAUSE_WORDS = (
     "reset", "limit", "create", "delete", "to", "as", "in", "from", "message",
     "parent", "uses", "expires", "never", "csv", "for", "days", "day", "until", "permanent",
-    "resume", "domains", "any",
+    "resume", "domains", "any", "leave",
 )  # fmt: skip
 # Words the parser reads as keywords wherever they stand.
 KEYWORDS: frozenset[str] = frozenset(COMMAND_WORDS + CLAUSE_WORDS + INVITATION_FILTERS + PLANS)

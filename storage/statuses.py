@@ -19,6 +19,13 @@ class RequestStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class WaitlistStatus(StrEnum):
+    WAITING = "waiting"
+    ADMITTED = "admitted"  # a freed seat was theirs (open link policy)
+    REQUESTED = "requested"  # a freed seat sent their join request to the approvers
+    LEFT = "left"  # they left the queue, or no longer need it
+
+
 class NoticeStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"  # claimed by an instance that is delivering it

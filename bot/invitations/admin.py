@@ -17,6 +17,7 @@ from bot.links.cards import refresh_cards
 from bot.outbox import notices
 from bot.roles.permissions import Action
 from bot.seats.use import claim_seats, lock_team
+from bot.seats.waitlist import fill_freed_seats
 from bot.vocabulary import ALL
 from storage.db import db
 from storage.models import Invitation
@@ -149,6 +150,7 @@ class InvitationAdmin:
         invitation = self._managed(actor, invitation_id)
         now = self.clock.now()
         with db.atomic():
+            lock_team(invitation.team)  # its seat goes to the waitlist
             changed = (
                 Invitation.update(status=InvitationStatus.CANCELLED, decided_at=now)
                 .where(Invitation.id == invitation.id, Invitation.is_live(now))
@@ -158,6 +160,7 @@ class InvitationAdmin:
                 raise closed_error(Invitation.get_by_id(invitation.id), now)
             record_closed(invitation, InvitationStatus.CANCELLED, actor.user_id, now)
             refresh_cards(invitation.team, now)
+            fill_freed_seats(invitation.team, now)
         return Invitation.get_by_id(invitation.id)
 
     def _managed(self, actor: Actor, invitation_id: int) -> Invitation:

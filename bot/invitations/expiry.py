@@ -16,6 +16,8 @@ from peewee import SQL, PostgresqlDatabase
 from bot.clock import Clock
 from bot.home.refresh import refresh_homes
 from bot.links.cards import refresh_cards
+from bot.seats.use import lock_team
+from bot.seats.waitlist import fill_freed_seats
 from storage.db import db
 from storage.installations import Departure
 from storage.models import Invitation, Team
@@ -36,7 +38,18 @@ def expire_due_invitations(clock: Clock) -> int:
             for team in Team.select().where(Team.id.in_(list(expired_by_team))):
                 refresh_cards(team, now)
                 refresh_homes(team, now, *invitees.get(team.id, ()))  # once per team
+    for team in Team.select().where(Team.id.in_(list(expired_by_team))):
+        _fill(team, now)
     return sum(expired_by_team.values())
+
+
+def _fill(team: Team, now: datetime) -> None:
+    """The expired invitations' seats go to the waitlist, one team at a time after the
+    sweep committed: the sweep holds invitation rows, and taking team locks while
+    holding them would invert the order every other path locks in."""
+    with db.atomic():
+        lock_team(team)
+        fill_freed_seats(team, now)
 
 
 def _due_invitees(now: datetime) -> dict[int, set[str]]:

@@ -24,6 +24,7 @@ from bot.ports import Directory
 from bot.roles.permissions import Action
 from bot.seats.admission import seat_admission
 from bot.seats.use import SeatUse, claim_seats, lock_team, seat_use
+from bot.seats.waitlist import fill_freed_seats
 from bot.teams.access_term import AccessTerm, check_term
 from bot.teams.membership import role_book, roles_of
 from bot.vocabulary import MAX_TARGETS
@@ -303,6 +304,7 @@ class Invitations:
             )
             notices.record(actor.workspace_id, news, now)
             refresh_cards(invitation.team, now)
+            fill_freed_seats(invitation.team, now)
         return invitation
 
     def _answerable(self, actor: Actor, invitation_id: int, generation: int | None) -> Invitation:

@@ -1,7 +1,7 @@
 """Invite links: each root team's shareable code, joining with it, and join cards."""
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from peewee import fn
@@ -283,8 +283,10 @@ class Links:
             if refusal is None:
                 try:
                     self._admit(actor, team, code, now, ask)
-                except (CodeRefused, NoSeatsLeft) as error:
+                except CodeRefused as error:
                     refusal = error
+                except NoSeatsLeft as error:  # full: they may wait for a seat
+                    refusal = replace(error, waitlist_team_id=team.id)
         if refusal is not None:
             raise refusal
         return Joined(team=team.name, roles=[team.default_role])

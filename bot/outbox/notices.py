@@ -374,4 +374,9 @@ def load(row: NoticeRow) -> Notice:
 
 
 # Registered with the kinds above, wherever notices are loaded.
-from bot.outbox import access_notices, role_request_notices, sponsor_notices  # noqa: E402, F401
+from bot.outbox import (  # noqa: E402, F401
+    access_notices,
+    role_request_notices,
+    sponsor_notices,
+    waitlist_notices,
+)

@@ -18,11 +18,13 @@ from bot.errors import (
 from bot.home.refresh import refresh_homes
 from bot.outbox import notices
 from bot.requests.notes import check_note
+from bot.requests.opening import open_request
 from bot.roles.permissions import Action, Permission
 from bot.seats.admission import seat_admission
-from bot.seats.use import SeatUse, seat_use
+from bot.seats.use import SeatUse, lock_team, seat_use
+from bot.seats.waitlist import fill_freed_seats
 from bot.teams.access_term import AccessTerm, check_no_timed_owner
-from bot.teams.membership import admin_recipients, holders_of, role_book, roles_by_member
+from bot.teams.membership import admin_recipients, holders_of, role_book
 from storage.db import db
 from storage.installations import Departure
 from storage.models import JoinRequest, Membership, Team
@@ -72,25 +74,7 @@ class Requests:
         self._expire_due_for(team, actor.user_id, now)
         self._check_cooldown(team, actor.user_id, now)
         try:
-            with db.atomic():
-                request = JoinRequest.create(
-                    workspace_id=actor.workspace_id,
-                    team=team,
-                    requester_user_id=actor.user_id,
-                    note=note,
-                    created_at=now,
-                    expires_at=now + timedelta(days=team.request_expiry_days),
-                )
-                self._notify_approvers(team, request, now)
-                audit.record(
-                    workspace_id=actor.workspace_id,
-                    now=now,
-                    action="request.created",
-                    actor=actor.user_id,
-                    team=team,
-                    target=actor.user_id,
-                    request=request.id,
-                )
+            request = open_request(team, actor.user_id, note, now)
         except IntegrityError as exc:
             pending = JoinRequest.get(
                 JoinRequest.team == team,
@@ -123,26 +107,6 @@ class Requests:
             if until > now:
                 raise RequestCooldown(team=team.name, until=until)
 
-    def _notify_approvers(self, team: Team, request: JoinRequest, now: datetime) -> None:
-        """A copy with Approve / Deny for every approver, or the team's notification channel."""
-        book, members = role_book(team), roles_by_member(team)
-        use = seat_use(team, now)
-        approvers = holders_of(team, Permission.APPROVE_REQUESTS)
-        for recipient in admin_recipients(team, approvers, exclude={request.requester_user_id}):
-            granter_roles = members.get(recipient, ["admin"])  # a channel: what admins may give
-            grantable = book.grantable(granter_roles)
-            notice = notices.RequestForApproval(
-                request_id=request.id,
-                team=team.name,
-                requester=request.requester_user_id,
-                note=request.note,
-                recipient=recipient,
-                roles=grantable,
-                default_role=team.default_role,
-                seats=[use.members, use.pending_invitations, use.limit],
-            )
-            notices.record(team.workspace_id, notice, now)
-
     def approve(
         self, *, actor: Actor, request_id: int, role: str | None = None, days: int | None = None
     ) -> JoinRequest:
@@ -169,7 +133,9 @@ class Requests:
     def deny(self, *, actor: Actor, request_id: int, reason: str | None = None) -> JoinRequest:
         request, _ = self._for_approver(actor, request_id)
         with db.atomic():
+            lock_team(request.team)
             self._decide(request, actor, RequestStatus.DENIED, roles=[], reason=reason)
+            fill_freed_seats(request.team, self.clock.now())  # the seat a waiter's request held
         return JoinRequest.get_by_id(request.id)
 
     def check_may_decide(self, *, actor: Actor, request_id: int) -> None:
@@ -311,6 +277,10 @@ class Requests:
                 requesters.setdefault(request.team_id, set()).add(request.requester_user_id)
             for team in Team.select().where(Team.id.in_(list(requesters))):
                 refresh_homes(team, now, *requesters[team.id])  # once per team, not per row
+        for team in Team.select().where(Team.id.in_(list(requesters))):
+            with db.atomic():  # a seat promised to a waiter's request is free again
+                lock_team(team)
+                fill_freed_seats(team, now)
         return len(ids)
 
     def remind_approvers(self) -> int:

@@ -7,6 +7,7 @@ from bot.home.refresh import refresh_homes
 from bot.links.cards import refresh_cards
 from bot.roles.permissions import Action
 from bot.seats.use import SeatUse, lock_team, seat_use
+from bot.seats.waitlist import fill_freed_seats
 from storage.db import db
 from storage.models import Team
 
@@ -41,6 +42,7 @@ class Seats:
                 plan=plan or "custom",
                 seats=seats,
             )
+            fill_freed_seats(team, now)  # a higher limit frees seats
             refresh_cards(team, now)
             refresh_homes(team, now)
         return seat_use(Team.get_by_id(team.id), now)

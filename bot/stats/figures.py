@@ -4,7 +4,9 @@ Every function is one query whatever the team's size; the medians fetch only the
 durations of the window's decided rows.
 """
 
+import operator
 from datetime import datetime, timedelta
+from functools import reduce
 from statistics import median
 
 from peewee import JOIN, Case, fn
@@ -13,7 +15,13 @@ from bot import audit
 from storage.models import AuditEntry, Invitation, InviteCode, JoinRequest, LinkJoin, Team
 from storage.statuses import InvitationStatus, RequestStatus
 
-JOIN_PATHS = ("invitation", "link", "request")  # Membership.joined_via of each way in
+# Each path of `stats` and the Membership.joined_via values it counts: a seat given from
+# the waitlist is a link join that waited for its seat.
+JOIN_PATHS = {
+    "invitation": ("invitation",),
+    "link": ("link", "waitlist"),
+    "request": ("request",),
+}
 JOINED = "member.joined"  # the audit action written when a membership is created
 
 
@@ -24,10 +32,7 @@ def _count_if(condition):
 def joins_by_path(team: Team, since: datetime) -> dict[str, int]:
     """People who joined after `since`, by path, from the audit trail: a member who has
     left since still joined then."""
-    counts = [
-        _count_if(AuditEntry.details.contains(audit.detail_pattern("via", path)))
-        for path in JOIN_PATHS
-    ]
+    counts = [_count_if(_joined_via(ways)) for ways in JOIN_PATHS.values()]
     row = (
         AuditEntry.select(*counts)
         .where(
@@ -40,6 +45,11 @@ def joins_by_path(team: Team, since: datetime) -> dict[str, int]:
         .get()
     )
     return dict(zip(JOIN_PATHS, (int(n) for n in row), strict=True))
+
+
+def _joined_via(ways: tuple[str, ...]):
+    conditions = [AuditEntry.details.contains(audit.detail_pattern("via", way)) for way in ways]
+    return reduce(operator.or_, conditions)
 
 
 def _sent_after(team: Team, since: datetime):

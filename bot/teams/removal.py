@@ -16,6 +16,7 @@ from bot.links.cards import refresh_cards
 from bot.outbox import notices
 from bot.roles.permissions import OWNER, Action, Permission
 from bot.seats.use import lock_team
+from bot.seats.waitlist import drop_from_waitlists, fill_freed_seats
 from bot.teams import sponsors
 from bot.teams.membership import (
     holders_of,
@@ -111,7 +112,7 @@ def leave(
 ) -> None:
     """Remove one membership of a root team, its sync, and tell the person (by default
     that they were removed; `told` says it otherwise). The members they brought in go to
-    the admins for review."""
+    the admins for review; the seat goes to the waitlist. Under the team's lock."""
     membership = Membership.find(team, user_id)
     sponsors.open_review(membership, now, how=how, by=by)
     gone = {t.id for t in with_sub_teams(team)}
@@ -124,6 +125,7 @@ def leave(
         workspace_id=team.workspace_id, now=now, action=action, actor=by, team=team, target=user_id
     )
     refresh_cards(team, now)
+    fill_freed_seats(team, now)
 
 
 class Removal:
@@ -142,8 +144,9 @@ class Removal:
         return team
 
     def left_workspace(self, *, workspace_id: str, user_id: str) -> int:
-        """A `user_change` with deleted: true: out of every team, seats freed, their
-        pending invitations closed. Slack already took their access."""
+        """A `user_change` with deleted: true: out of every team and waitlist, seats freed
+        (and given to the waitlists), their pending invitations closed. Slack already
+        took their access."""
         now = self.clock.now()
         with db.atomic():
             memberships = list(
@@ -151,6 +154,18 @@ class Removal:
                     Membership.workspace_id == workspace_id, Membership.user_id == user_id
                 )
             )
+            # Due ones too: the sweep will not tell an inviter about someone who left.
+            invitations = list(
+                Invitation.select().where(
+                    Invitation.workspace_id == workspace_id,
+                    Invitation.invitee_user_id == user_id,
+                    Invitation.status == InvitationStatus.PENDING,
+                )
+            )
+            freed = {m.team_id: m.team for m in memberships}
+            freed.update({i.team_id: i.team for i in invitations})
+            for team_id in sorted(freed):  # one order for every path that locks several
+                lock_team(freed[team_id])
             for membership in memberships:
                 sponsors.open_review(membership, now, how=sponsors.LEFT_WORKSPACE)
                 membership.delete_instance(recursive=True)
@@ -163,12 +178,7 @@ class Removal:
                     target=user_id,
                 )
                 refresh_cards(membership.team, now)
-            # Due ones too: the sweep will not tell an inviter about someone who left.
-            for invitation in Invitation.select().where(
-                Invitation.workspace_id == workspace_id,
-                Invitation.invitee_user_id == user_id,
-                Invitation.status == InvitationStatus.PENDING,
-            ):
+            for invitation in invitations:
                 Invitation.update(status=InvitationStatus.CANCELLED, decided_at=now).where(
                     Invitation.id == invitation.id
                 ).execute()
@@ -176,6 +186,9 @@ class Removal:
             SyncGrant.delete().where(
                 SyncGrant.workspace_id == workspace_id, SyncGrant.user_id == user_id
             ).execute()
+            drop_from_waitlists(workspace_id, user_id, now)
+            for team_id in sorted(freed):
+                fill_freed_seats(freed[team_id], now)
         return len(memberships)
 
     def delete_team(self, *, actor: Actor, team_name: str) -> str:

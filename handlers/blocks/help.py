@@ -27,6 +27,10 @@ HELP_ROWS = [
     ("extend @alice [in TEAM] N days|until DATE|permanent", "change when access ends"),
     ("team create NAME [parent PARENT] · team link TEAM #chan @group · teams", "teams"),
     ("seats [TEAM] [N|starter|professional|enterprise|unlimited]", "seat limit"),
+    (
+        "waitlist [TEAM] · waitlist join [TEAM] · waitlist leave [TEAM]",
+        "the waitlist (admins) · join it · leave it",
+    ),
     ("settings [TEAM]", "team settings"),
     ("audit [TEAM] [csv]", "recent changes, or all as CSV"),
     ("stats [TEAM]", "invite analytics of the last 30 days"),

@@ -406,3 +406,45 @@ def _(error: errors.SponsorRowDecided) -> str:
         f"{user(error.user)} was already {done} on {team(error.team)} by {user(error.by)}. "
         "Nothing more was changed."
     )
+
+
+@describe.register
+def _(error: errors.AlreadyWaiting) -> str:
+    return (
+        f"You're already on the waitlist for {team(error.team)}, number {error.position} "
+        f"(since {date(error.since)})."
+    )
+
+
+@describe.register
+def _(error: errors.NotWaiting) -> str:
+    return f"You aren't on the waitlist for {team(error.team)}."
+
+
+@describe.register
+def _(error: errors.SeatsAvailable) -> str:
+    return (
+        f"{team(error.team)} has a free seat, so there is no need to wait: join with its "
+        "invite code or a join card, or ask to join."
+    )
+
+
+@describe.register
+def _(error: errors.InvitationWaiting) -> str:
+    return (
+        f"You have a pending invitation to {team(error.team)}: accept it from its DM "
+        "instead of waiting."
+    )
+
+
+@describe.register
+def _(error: errors.OutsideLinkDomains) -> str:
+    return (
+        f"Joining {team(error.team)} by link is limited to some email domains, so there is "
+        f"no waitlist for you: ask to join instead, with `/invite request {escape(error.team)}`."
+    )
+
+
+@describe.register
+def _(error: errors.TeamDeleted) -> str:
+    return "That team no longer exists."

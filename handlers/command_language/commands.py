@@ -208,3 +208,18 @@ class ExtendAccess(Command):
     user: UserTarget
     term: AccessTerm  # permanent when neither days nor until
     team: str | None = None
+
+
+@_frozen
+class ShowWaitlist(Command):
+    team: str | None = None
+
+
+@_frozen
+class JoinWaitlist(Command):
+    team: str | None = None
+
+
+@_frozen
+class LeaveWaitlist(Command):
+    team: str | None = None

@@ -24,7 +24,9 @@ from handlers.command_language.commands import (
     ExtendAccess,
     Help,
     Invite,
+    JoinWaitlist,
     JoinWithCode,
+    LeaveWaitlist,
     LimitLink,
     LinkDomains,
     LinkTeam,
@@ -45,6 +47,7 @@ from handlers.command_language.commands import (
     SetRoles,
     Settings,
     ShowLink,
+    ShowWaitlist,
     Stats,
     Target,
     TransferOwnership,
@@ -289,6 +292,15 @@ def _seats(cursor: Cursor) -> Command:
     return cursor.finish(Seats(team, limit), usage)
 
 
+def _waitlist(cursor: Cursor) -> Command:
+    if cursor.take_keyword("join"):
+        return cursor.finish(JoinWaitlist(optional_team(cursor)), "/invite waitlist join [TEAM]")
+    if cursor.take_keyword("leave"):
+        return cursor.finish(LeaveWaitlist(optional_team(cursor)), "/invite waitlist leave [TEAM]")
+    usage = "/invite waitlist [TEAM] · waitlist join [TEAM] · waitlist leave [TEAM]"
+    return cursor.finish(ShowWaitlist(optional_team(cursor)), usage)
+
+
 def _team_only(command: type[Command], usage: str):
     return lambda cursor: cursor.finish(command(optional_team(cursor)), usage)
 
@@ -310,6 +322,7 @@ _COMMANDS = {
     "remove": _remove,
     "team": _team_command,
     "seats": _seats,
+    "waitlist": _waitlist,
     "settings": _team_only(Settings, "/invite settings [TEAM]"),
     "stats": _team_only(Stats, "/invite stats [TEAM]"),
     "audit": lambda cursor: cursor.finish(

@@ -14,6 +14,7 @@ from handlers.delivery import (  # noqa: F401
     role_requests,
     sponsors,
     sync,
+    waitlist,
 )
 from handlers.delivery.registry import Delivery, deliver, publish_homes
 

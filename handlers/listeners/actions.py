@@ -7,7 +7,16 @@ from bot.errors import LobbyError
 from bot.service import Lobby
 from bot.teams.access_term import AccessTerm
 from bot.vocabulary import EXTEND_BUTTON_DAYS
-from handlers.blocks import access, invitations, links, requests, role_requests, sponsors, teams
+from handlers.blocks import (
+    access,
+    invitations,
+    links,
+    requests,
+    role_requests,
+    sponsors,
+    teams,
+    waitlist,
+)
 from handlers.intake.listen import Handoff
 from handlers.intake.runs import runs
 from handlers.listeners.answers import answer, answer_refusal
@@ -41,6 +50,8 @@ RECORDED = (
     access.MAKE_PERMANENT,
     sponsors.KEEP_SPONSORED,
     sponsors.REMOVE_SPONSORED,
+    waitlist.JOIN_WAITLIST,
+    waitlist.LEAVE_WAITLIST,
     PAGE_TURNS,
 )
 
@@ -221,6 +232,25 @@ def register_runs(lobby: Lobby) -> None:
 
     on(sponsors.KEEP_SPONSORED, decide_sponsored(lobby.sponsors.keep))
     on(sponsors.REMOVE_SPONSORED, decide_sponsored(lobby.sponsors.remove))
+
+    def join_waitlist(body, context, respond, client):
+        """Join the waitlist; with link domains, the person's email is looked up."""
+        actor = actor_of(context, body["user"]["id"])
+        team_id = int(body["actions"][0]["value"])
+        try:
+            place = lobby.waitlist.join_by_team_id(
+                actor=actor, team_id=team_id, directory=SlackDirectory(client)
+            )
+        except LobbyError as error:
+            answer_refusal(respond, error)
+            return
+        answer(respond, waitlist.on_waitlist(place))
+
+    def leave_waitlist(actor, value):
+        return waitlist.left(lobby.waitlist.leave_by_team_id(actor=actor, team_id=int(value)))
+
+    durably(waitlist.JOIN_WAITLIST, join_waitlist)
+    on(waitlist.LEAVE_WAITLIST, leave_waitlist)
 
     def turn_page(body, context, respond):
         team, status, page = body["actions"][0]["value"].split("|")

@@ -12,6 +12,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import LobbyError
+from handlers.blocks import waitlist
 from handlers.blocks.refusals import SLACK_FAILED, describe, slack_failure_code
 
 log = logging.getLogger(__name__)
@@ -23,8 +24,11 @@ def answer(respond, reply: dict | None) -> None:
 
 
 def answer_refusal(respond, error: LobbyError | SlackApiError) -> None:
-    """Tell the person why nothing happened: a domain refusal, or a failed Slack read."""
-    answer(respond, {"text": refusal_text(error)})
+    """Tell the person why nothing happened: a domain refusal, or a failed Slack read;
+    a link join refused for seats offers the waitlist."""
+    text = refusal_text(error)
+    team_id = getattr(error, "waitlist_team_id", None)
+    answer(respond, waitlist.offer(text, team_id) if team_id else {"text": text})
 
 
 def refusal_text(error: LobbyError | SlackApiError) -> str:

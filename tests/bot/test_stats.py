@@ -7,7 +7,7 @@ import pytest
 from bot.errors import NotAllowed, NoTeamsYet
 from bot.invitations.expiry import expire_due_invitations
 from bot.stats.service import TopInviter
-from storage.models import Invitation, InviteCode, JoinRequest, Team
+from storage.models import Invitation, InviteCode, JoinRequest, Membership, Team
 from storage.statuses import InvitationStatus
 from tests.bot.test_home import counting_queries
 from tests.conftest import actor
@@ -279,3 +279,18 @@ def test_stats_takes_the_same_queries_for_a_small_history_and_one_eleven_times_b
     assert before.joins == {"invitation": 2, "link": 4, "request": 2}
     assert after.joins == {"invitation": 22, "link": 44, "request": 22}
     assert big.count == small.count <= 10
+
+
+def test_a_seat_given_from_the_waitlist_counts_as_a_link_join(lobby, design, clock):
+    code = lobby.links.show(actor=ADMIN, team_name=None).code
+    lobby.links.join_with_code(actor=actor("UFIRST"), code=code)
+    lobby.seats.set_limit(actor=ADMIN, team_name=None, plan=None, seats=2)
+    lobby.waitlist.join(actor=actor("UWAITS"), team_name=None)
+    lobby.removal.remove(actor=ADMIN, user_id="UFIRST", team_name=None)
+    assert Membership.find(design, "UWAITS").joined_via == "waitlist"
+
+    assert lobby.stats.show(actor=ADMIN, team_name=None).joins == {
+        "invitation": 0,
+        "link": 2,
+        "request": 0,
+    }

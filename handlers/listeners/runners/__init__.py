@@ -7,7 +7,15 @@ to show (or None when it answered otherwise, such as by opening a modal).
 from collections.abc import Callable
 
 from handlers.command_language import Command
-from handlers.listeners.runners import admin, invitations, links, requests, roles, teams
+from handlers.listeners.runners import (
+    admin,
+    invitations,
+    links,
+    requests,
+    roles,
+    teams,
+    waitlist,
+)
 from handlers.slack.context import Request
 
 Runner = Callable[[Request, Command], dict | None]
@@ -19,4 +27,5 @@ RUNNERS: dict[type[Command], Runner] = {
     **requests.RUNNERS,
     **roles.RUNNERS,
     **admin.RUNNERS,
+    **waitlist.RUNNERS,
 }
