@@ -19,6 +19,7 @@ class CardFacts:
     joinable: bool  # link joins are open and a seat is free: the card carries Join
     seats_line: str | None = None  # shown when the team is full
     paused: bool = False  # the hourly join limit paused the link
+    waitlist: bool = False  # full, and link joins not disabled: the card offers the waitlist
 
 
 def card_facts(team: Team, now: datetime) -> CardFacts:
@@ -33,6 +34,7 @@ def card_facts(team: Team, now: datetime) -> CardFacts:
         joinable=root.link_policy == "open" and not use.full and not paused,
         seats_line=seats_line(use) if use.full else None,
         paused=paused,
+        waitlist=use.full and root.link_policy != "disabled",
     )
 
 
@@ -49,6 +51,7 @@ def render_cards(team: Team, now: datetime) -> None:
         joinable=facts.joinable,
         seats_line=facts.seats_line,
         paused=facts.paused,
+        waitlist=facts.waitlist,
     )
     notices.record(root.workspace_id, notice, now)
 

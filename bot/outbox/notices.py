@@ -94,6 +94,7 @@ class RenderJoinCards(Notice):
     joinable: bool
     seats_line: str | None = None
     paused: bool = False
+    waitlist: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from handlers.blocks.common import (
     section,
     with_buttons,
 )
+from handlers.blocks.waitlist import JOIN_WAITLIST
 
 JOIN_FROM_CARD = "card_join"
 RESUME_LINK = "link_resume"
@@ -27,12 +28,15 @@ def join_card(card: CardFacts) -> dict:
     elements = []
     if card.joinable:
         elements.append(button("Join", JOIN_FROM_CARD, str(card.team_id), "primary"))
+    if card.waitlist:
+        elements.append(button("Join the waitlist", JOIN_WAITLIST, str(card.team_id)))
     elements.append(button("Request to join", REQUEST_FROM_CARD, str(card.team_id)))
     blocks.append({"type": "actions", "block_id": f"card:{card.team_id}", "elements": elements})
     if card.paused:
         blocks.append(context("Joining with the link is paused for now; you can ask to join."))
     elif card.seats_line:
-        blocks.append(context(f"The team is full: {card.seats_line}. You can still ask to join."))
+        still = "join the waitlist or ask to join" if card.waitlist else "still ask to join"
+        blocks.append(context(f"The team is full: {card.seats_line}. You can {still}."))
     elif not card.joinable:
         blocks.append(context("Joining with the link is closed; you can ask to join."))
     return {"text": headline, "blocks": blocks}

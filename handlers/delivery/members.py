@@ -17,6 +17,7 @@ def _render_join_cards(delivery: Delivery, notice: n.RenderJoinCards) -> None:
         joinable=notice.joinable,
         seats_line=notice.seats_line,
         paused=notice.paused,
+        waitlist=notice.waitlist,
     )
     delivery.update_all(outbox.card_subject(notice.team_id), links.join_card(card))
 

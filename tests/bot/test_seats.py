@@ -7,9 +7,10 @@ import time
 import pytest
 
 from bot.errors import CannotGrantRole, NoSeatsLeft, NotAllowed
+from bot.links.cards import card_facts
 from bot.service import Lobby
 from storage.db import init_db
-from storage.models import Invitation, JoinRequest, Membership, Notice
+from storage.models import Invitation, JoinRequest, Membership, Notice, Team
 from tests.conftest import actor
 from tests.support.clock import ManualClock
 
@@ -152,11 +153,20 @@ def test_a_full_team_re_renders_its_cards_without_join_and_back(lobby, directory
         json.loads(n.payload) for n in Notice.select().where(Notice.kind == "render_join_cards")
     ]
     assert renders[-1]["joinable"] is False and renders[-1]["seats_line"] == "2 of 2 seats used"
+    assert renders[-1]["waitlist"] is True  # the full card offers the waitlist instead
     lobby.invitation_admin.cancel(actor=OWNER, invitation_id=Invitation.get().id)
     renders = [
         json.loads(n.payload) for n in Notice.select().where(Notice.kind == "render_join_cards")
     ]
     assert renders[-1]["joinable"] is True and len(renders) == 2
+    assert renders[-1]["waitlist"] is False
+
+
+def test_a_full_card_offers_no_waitlist_when_link_joins_are_disabled(lobby, design):
+    Team.update(link_policy="disabled").where(Team.id == design.id).execute()
+    set_seats(lobby, seats=1)
+    facts = card_facts(Team.get_by_id(design.id), lobby.clock.now())
+    assert facts.seats_line == "1 of 1 seats used" and not facts.waitlist
 
 
 def test_no_escalation_still_applies_to_seats(lobby, directory, design):

@@ -6,9 +6,10 @@ from datetime import datetime
 import pytest
 
 from bot import errors
+from bot.links.cards import CardFacts
 from bot.outbox import waitlist_notices as wn
 from bot.seats.waiting import Place, Queue, Waiter
-from handlers.blocks import waitlist
+from handlers.blocks import links, waitlist
 from handlers.blocks.refusals import describe
 from handlers.listeners.answers import answer_refusal
 from tests.support.blockkit import assert_valid_message_blocks
@@ -96,3 +97,20 @@ def test_only_a_link_join_refused_for_seats_is_answered_with_the_offer():
     assert buttons(offered) == [(waitlist.JOIN_WAITLIST, "7")]
     assert "has no free seat" in offered["text"] and offered["response_type"] == "ephemeral"
     assert "blocks" not in plain and "has no free seat" in plain["text"]
+
+
+@pytest.mark.parametrize("waitlist_open", [True, False])
+def test_a_full_join_card_offers_the_waitlist_only_when_it_is_open(waitlist_open):
+    card = CardFacts(
+        team_id=7,
+        team="Design",
+        code="abc",
+        joinable=False,
+        seats_line="5 of 5 seats used",
+        waitlist=waitlist_open,
+    )
+    message = links.join_card(card)
+    assert_valid_message_blocks(message["blocks"])
+    offered = (waitlist.JOIN_WAITLIST, "7") in buttons(message)
+    assert offered is waitlist_open
+    assert ("join the waitlist" in json.dumps(message)) is waitlist_open
