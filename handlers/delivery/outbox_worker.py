@@ -15,6 +15,14 @@ from handlers.delivery.mailer import Mailer
 from storage.db import db
 
 log = logging.getLogger(__name__)
+# Set when a run in this process committed notices: the outbox delivers them at once
+# instead of at its next poll (the poll stays, for notices recorded elsewhere).
+_recorded = threading.Event()
+
+
+def notices_recorded() -> None:
+    """Wake this process's outbox worker: notices were just committed."""
+    _recorded.set()
 
 
 class OutboxWorker:
@@ -109,8 +117,9 @@ class OutboxWorker:
             except Exception:  # noqa: BLE001 - the worker must outlive any one failure
                 log.exception("outbox worker pass failed")
                 tried = 0
-            if not tried:
-                self._stop.wait(self.poll_seconds)
+            if not tried and not self._stop.is_set():
+                _recorded.wait(self.poll_seconds)
+                _recorded.clear()  # before the next claim, which sees what was committed
 
     def start(self) -> None:
         with db.connection_context():
@@ -126,6 +135,7 @@ class OutboxWorker:
     def stop(self) -> None:
         """Finish the batch under way, then hand back whatever is still claimed."""
         self._stop.set()
+        _recorded.set()
         if self._thread:
             self._thread.join(timeout=5)
         with db.connection_context():

@@ -70,8 +70,8 @@ def record(writer, handler: str, person: str = "U1", **payload) -> None:
 
 def drain(run: Runner) -> int:
     ran = 0
-    while run.run_one():
-        ran += 1
+    while claimed := run.run_batch():
+        ran += claimed
     return ran
 
 
