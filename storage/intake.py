@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from peewee import (
+    JOIN,
     CharField,
     DatabaseProxy,
     DateTimeField,
@@ -60,11 +61,16 @@ class IntakeItem(Model):
         table_name = "intake_item"
 
     @classmethod
-    def is_claimable(cls, now: datetime, table=None):
-        """Waiting and due, or claimed by a worker whose lease ran out."""
+    def is_claimable(cls, now: datetime, table=None, *, scanned_in_order: bool = False):
+        """Waiting and due, or claimed by a worker whose lease ran out.
+
+        `scanned_in_order`: the status is compared as an expression, which no index
+        serves, so that SQLite walks the items in id order and stops at a LIMIT (with
+        the status index it gathers and sorts the whole backlog first)."""
         table = table or cls
-        waiting = (table.status == IntakeStatus.PENDING) & (table.not_before <= now)
-        abandoned = (table.status == IntakeStatus.RUNNING) & (table.lease_until < now)
+        status = table.status.concat("") if scanned_in_order else table.status
+        waiting = (status == IntakeStatus.PENDING) & (table.not_before <= now)
+        abandoned = (status == IntakeStatus.RUNNING) & (table.lease_until < now)
         return waiting | abandoned
 
     @classmethod
@@ -145,16 +151,24 @@ def claim_batch(
     when none of them waits (claimed by someone, or a retry not yet due). The batch's
     runner runs them in id order. Claims are taken one at a time (SQLite's write
     lock; on PostgreSQL an advisory lock), so no two claimers split a queue."""
-    earlier = IntakeItem.alias()
-    waiting_before = earlier.select(earlier.id).where(
-        earlier.queue_key == IntakeItem.queue_key,
-        earlier.id < IntakeItem.id,
-        earlier.status.in_(UNSETTLED),
-        ~IntakeItem.is_claimable(now, earlier),
+    waiting = IntakeItem.alias()
+    first_waiting = (  # per queue: its earliest item that waits (claimed, or a retry)
+        waiting.select(waiting.queue_key, fn.MIN(waiting.id).alias("id"))
+        .where(waiting.status.in_(UNSETTLED), ~IntakeItem.is_claimable(now, waiting))
+        .group_by(waiting.queue_key)
+        .alias("first_waiting")
+    )
+    oldest_unsettled = IntakeItem.select(fn.MIN(IntakeItem.id)).where(
+        IntakeItem.status.in_(UNSETTLED)
     )
     due = (
         IntakeItem.select(IntakeItem.id)
-        .where(IntakeItem.is_claimable(now), ~fn.EXISTS(waiting_before))
+        .join(first_waiting, JOIN.LEFT_OUTER, on=first_waiting.c.queue_key == IntakeItem.queue_key)
+        .where(
+            IntakeItem.id >= oldest_unsettled,
+            IntakeItem.is_claimable(now, scanned_in_order=True),
+            first_waiting.c.id.is_null() | (IntakeItem.id < first_waiting.c.id),
+        )
         .order_by(IntakeItem.id)
         .limit(limit)
     )
