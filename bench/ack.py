@@ -275,11 +275,13 @@ def add_summary(section: Section, closed: dict, steady: dict) -> None:
                 "(group commit; SQLite synchronous=full, PostgreSQL synchronous_commit on): "
                 "one single-row commit cost p50 3-6 ms, p99 15-18 ms on this machine's "
                 "shared disk, where today's figures had nothing durable on the ack path; "
-                "beyond `lobby-acks`, the worker's work on the same two CPUs"
+                "beyond `lobby-acks`, the worker's work on the same two CPUs (on SQLite "
+                "also its claims, which take the intake file's write lock the acks need)"
             ),
             fix=(
-                "a product decision: the ack's intake commit without fsync (survives a "
-                "process crash, not a power loss); re-measure on a quiet machine"
+                "none for the fsync: PRODUCT.md's runtime contract keeps it (an ack "
+                "survives power loss); judge `lobby` against `lobby-acks` and the bare app "
+                "of the same run, on a quiet machine"
             ),
         ),
         Goal("no ack over Slack's 3 s budget", over_budget == 0, f"{over_budget} over"),
@@ -288,14 +290,21 @@ def add_summary(section: Section, closed: dict, steady: dict) -> None:
             not dm_misses,
             "; ".join(dm_misses) or "see the DM p99 columns",
             cause=(
-                "py-spy of the worker (SQLite): 63% of the runner threads' time in a run "
-                "waits for the app database's write lock (4 runners and the outbox on one "
-                "SQLite lock, the holder a nice-19 thread starved by the machine's load); "
-                "three transactions per command (claim, run, settle) plus the outbox's"
+                "py-spy of the worker after the batch claims (2026-12-02, load ~3): it "
+                "does fewer than 50 invitations a second on this shared machine. SQLite: "
+                "the one runner thread is busy with the invitation's own work, and the "
+                "outbox thread waits 70% of its time for the app database's write lock "
+                "(mark_sent, behind the runner's transactions). PostgreSQL: the 4 runner "
+                "threads wait 60-67% of their time for the team's row lock (`lock_team`: "
+                "every invitation here goes to one team), so they run one at a time. The "
+                "worker runs at nice 19 (at nice 0: 50/s DM p99 6.8 s, not 7.7 s, on "
+                "SQLite; 13 s, not 19 s, on PostgreSQL)"
             ),
             fix=(
-                "one runner thread on SQLite, several items claimed per transaction; "
-                "re-measure on a quiet machine"
+                "less work per invitation in the worker (its queries, the App Home "
+                "refreshes each invitation causes), the outbox taking turns with the "
+                "runner on SQLite's write lock instead of SQLite's busy-wait; re-measure "
+                "on a quiet machine"
             ),
         ),
     ]

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from peewee import (
+    JOIN,
     CharField,
     DatabaseProxy,
     DateTimeField,
@@ -37,6 +38,8 @@ MIGRATIONS_DIR = Path(__file__).parent / "intake_migrations"
 # Power loss must not lose an acknowledged request: each commit reaches the disk.
 SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 10_000, "synchronous": "full"}
 UNSETTLED = (IntakeStatus.PENDING, IntakeStatus.RUNNING)
+# PostgreSQL: claims are taken one at a time (any constant shared by every instance).
+CLAIM_LOCK_KEY = 0x1A7A4E
 
 
 class IntakeItem(Model):
@@ -58,10 +61,16 @@ class IntakeItem(Model):
         table_name = "intake_item"
 
     @classmethod
-    def is_claimable(cls, now: datetime):
-        """Waiting and due, or claimed by a worker whose lease ran out."""
-        waiting = (cls.status == IntakeStatus.PENDING) & (cls.not_before <= now)
-        abandoned = (cls.status == IntakeStatus.RUNNING) & (cls.lease_until < now)
+    def is_claimable(cls, now: datetime, table=None, *, scanned_in_order: bool = False):
+        """Waiting and due, or claimed by a worker whose lease ran out.
+
+        `scanned_in_order`: the status is compared as an expression, which no index
+        serves, so that SQLite walks the items in id order and stops at a LIMIT (with
+        the status index it gathers and sorts the whole backlog first)."""
+        table = table or cls
+        status = table.status.concat("") if scanned_in_order else table.status
+        waiting = (status == IntakeStatus.PENDING) & (table.not_before <= now)
+        abandoned = (status == IntakeStatus.RUNNING) & (table.lease_until < now)
         return waiting | abandoned
 
     @classmethod
@@ -126,25 +135,51 @@ def record(rows: list[dict]) -> None:
 
 def claim(now: datetime, instance_id: str, lease: timedelta) -> IntakeItem | None:
     """Claim the oldest claimable item whose queue has nothing earlier unsettled."""
-    earlier = IntakeItem.alias()
-    blocked = earlier.select(earlier.id).where(
-        earlier.queue_key == IntakeItem.queue_key,
-        earlier.id < IntakeItem.id,
-        earlier.status.in_(UNSETTLED),
+    claimed = claim_batch(now, instance_id, lease, limit=1)
+    return claimed[0] if claimed else None
+
+
+def claim_batch(
+    now: datetime, instance_id: str, lease: timedelta, *, limit: int, settle: list[int] = ()
+) -> list[IntakeItem]:
+    """Claim up to `limit` claimable items, oldest first, in one transaction, after
+    settling as done the items `settle` names (on SQLite a run's intake row catches up
+    here, not in a transaction of its own).
+
+    A person's items go in order: an item is taken only when every earlier unsettled
+    item of its queue is taken with it. As the oldest are taken first, that holds
+    when none of them waits (claimed by someone, or a retry not yet due). The batch's
+    runner runs them in id order. Claims are taken one at a time (SQLite's write
+    lock; on PostgreSQL an advisory lock), so no two claimers split a queue."""
+    waiting = IntakeItem.alias()
+    first_waiting = (  # per queue: its earliest item that waits (claimed, or a retry)
+        waiting.select(waiting.queue_key, fn.MIN(waiting.id).alias("id"))
+        .where(waiting.status.in_(UNSETTLED), ~IntakeItem.is_claimable(now, waiting))
+        .group_by(waiting.queue_key)
+        .alias("first_waiting")
     )
-    first = (
+    oldest_unsettled = IntakeItem.select(fn.MIN(IntakeItem.id)).where(
+        IntakeItem.status.in_(UNSETTLED)
+    )
+    due = (
         IntakeItem.select(IntakeItem.id)
-        .where(IntakeItem.is_claimable(now), ~fn.EXISTS(blocked))
+        .join(first_waiting, JOIN.LEFT_OUTER, on=first_waiting.c.queue_key == IntakeItem.queue_key)
+        .where(
+            IntakeItem.id >= oldest_unsettled,
+            IntakeItem.is_claimable(now, scanned_in_order=True),
+            first_waiting.c.id.is_null() | (IntakeItem.id < first_waiting.c.id),
+        )
         .order_by(IntakeItem.id)
-        .limit(1)
+        .limit(limit)
     )
-    if shares_app_database():
-        first = first.for_update("FOR UPDATE SKIP LOCKED")
     with intake_db.atomic():
         if shares_app_database():
             # See connect_for_runs: a claim need not wait for the WAL's flush; the
             # run's own commit flushes it anyway.
             intake_db.execute_sql("SET LOCAL synchronous_commit TO OFF")
+            intake_db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (CLAIM_LOCK_KEY,))
+        if settle:
+            _settle_many(settle, IntakeStatus.DONE)
         claimed = list(
             IntakeItem.update(
                 status=IntakeStatus.RUNNING,
@@ -152,11 +187,27 @@ def claim(now: datetime, instance_id: str, lease: timedelta) -> IntakeItem | Non
                 lease_until=now + lease,
                 attempts=IntakeItem.attempts + 1,
             )
-            .where(IntakeItem.id == first, IntakeItem.is_claimable(now))
+            .where(IntakeItem.id.in_(due), IntakeItem.is_claimable(now))
             .returning(IntakeItem)
             .execute()
         )
-    return claimed[0] if claimed else None
+    return sorted(claimed, key=lambda item: item.id)
+
+
+def release(items: list[IntakeItem]) -> None:
+    """Hand back items of one claim unrun (an earlier item of their queue must run
+    first); their claim does not count as an attempt. An item whose claim lapsed and
+    was taken over is left to its new holder."""
+    claim = items[0]
+    with intake_db.atomic():
+        IntakeItem.update(
+            status=IntakeStatus.PENDING, claimed_by=None, attempts=IntakeItem.attempts - 1
+        ).where(
+            IntakeItem.id.in_([item.id for item in items]),
+            IntakeItem.status == IntakeStatus.RUNNING,
+            IntakeItem.claimed_by == claim.claimed_by,
+            IntakeItem.lease_until == claim.lease_until,
+        ).execute()
 
 
 def mark_done(item: IntakeItem, now: datetime) -> None:
@@ -171,10 +222,16 @@ def is_done(item: IntakeItem) -> bool:
     return IntakeDone.select().where(IntakeDone.key == item.key).exists()
 
 
-def settle_done(item: IntakeItem) -> None:
-    """After the run committed (on SQLite, the intake's own file catches up)."""
+def done_keys(items: list[IntakeItem]) -> set[str]:
+    """Which of these items already ran (a worker died before settling them)."""
+    keys = [item.key for item in items]
+    return {done.key for done in IntakeDone.select(IntakeDone.key).where(IntakeDone.key.in_(keys))}
+
+
+def settle_done(*items: IntakeItem) -> None:
+    """After the runs committed (on SQLite, the intake's own file catches up)."""
     with intake_db.atomic():
-        _settle(item, IntakeStatus.DONE, None)
+        _settle_many([item.id for item in items], IntakeStatus.DONE)
 
 
 def retry_later(item: IntakeItem, now: datetime, error: str, delay: timedelta) -> None:
@@ -190,8 +247,12 @@ def give_up(item: IntakeItem, error: str) -> None:
 
 
 def _settle(item: IntakeItem, status: IntakeStatus, error: str | None) -> None:
+    _settle_many([item.id], status, error)
+
+
+def _settle_many(ids: list[int], status: IntakeStatus, error: str | None = None) -> None:
     IntakeItem.update(status=status, claimed_by=None, last_error=error).where(
-        IntakeItem.id == item.id
+        IntakeItem.id.in_(ids)
     ).execute()
 
 

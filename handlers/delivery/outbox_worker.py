@@ -1,5 +1,6 @@
 """Deliver outbox notices to Slack from a background thread, retrying what Slack refuses for now."""
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -12,9 +13,17 @@ from bot.clock import Clock
 from bot.outbox import claims as outbox
 from handlers.delivery import Delivery, deliver, publish_homes
 from handlers.delivery.mailer import Mailer
-from storage.db import db
+from storage.db import connected, db
 
 log = logging.getLogger(__name__)
+# Set when a run in this process committed notices: the outbox delivers them at once
+# instead of at its next poll (the poll stays, for notices recorded elsewhere).
+_recorded = threading.Event()
+
+
+def notices_recorded() -> None:
+    """Wake this process's outbox worker: notices were just committed."""
+    _recorded.set()
 
 
 class OutboxWorker:
@@ -41,7 +50,7 @@ class OutboxWorker:
     def deliver_due(self) -> int:
         """Deliver every notice that is due now; returns how many were tried."""
         now = self.clock.now()
-        with db.connection_context():
+        with connected(db):
             claimed = outbox.claim_due(now, self.instance_id)
         homes: dict[tuple[str, str], str | None] = {}
         for item in claimed:
@@ -52,7 +61,7 @@ class OutboxWorker:
     def _publish_homes(self, homes, now) -> None:
         """Best effort: a Home is published again whenever its owner opens it."""
         try:
-            with db.connection_context():
+            with connected(db):
                 publish_homes(self.client_for, homes, now)
         except (SlackApiError, URLError, OSError) as error:
             log.warning("could not refresh %d App Homes: %r", len(homes), error)
@@ -60,7 +69,7 @@ class OutboxWorker:
     def _deliver_one(self, item: outbox.Claimed, now, homes) -> None:
         client = self.client_for(item.workspace_id)
         if client is None:
-            with db.connection_context():
+            with connected(db):
                 outbox.drop_uninstalled(item)
             return
         try:
@@ -91,11 +100,11 @@ class OutboxWorker:
             log.exception("notice %s (%s) could not be delivered", item.notice_id, item.notice.kind)
             self._settle_failure(item, now, repr(error), retry_after=None, permanent=False)
         else:
-            with db.connection_context():
+            with connected(db):
                 outbox.mark_sent(item, now)
 
     def _settle_failure(self, item, now, error, *, retry_after, permanent) -> None:
-        with db.connection_context():
+        with connected(db):
             gave_up = outbox.mark_failed(
                 item, now, error, retry_after=retry_after, permanent=permanent
             )
@@ -103,14 +112,25 @@ class OutboxWorker:
         log.log(level, "notice %s (%s): %s", item.notice_id, item.notice.kind, error)
 
     def run(self) -> None:
+        """The thread keeps its connection open between passes (on PostgreSQL each
+        delivery's writes would otherwise log in anew)."""
+        try:
+            self._run_on_open_connection()
+        finally:
+            _disconnect()
+
+    def _run_on_open_connection(self) -> None:
         while not self._stop.is_set():
             try:
+                db.connect(reuse_if_open=True)
                 tried = self.deliver_due()
             except Exception:  # noqa: BLE001 - the worker must outlive any one failure
                 log.exception("outbox worker pass failed")
+                _disconnect()  # the next pass connects afresh
                 tried = 0
-            if not tried:
-                self._stop.wait(self.poll_seconds)
+            if not tried and not self._stop.is_set():
+                _recorded.wait(self.poll_seconds)
+                _recorded.clear()  # before the next claim, which sees what was committed
 
     def start(self) -> None:
         with db.connection_context():
@@ -126,10 +146,16 @@ class OutboxWorker:
     def stop(self) -> None:
         """Finish the batch under way, then hand back whatever is still claimed."""
         self._stop.set()
+        _recorded.set()
         if self._thread:
             self._thread.join(timeout=5)
         with db.connection_context():
             outbox.release_claims_of(self.instance_id)
+
+
+def _disconnect() -> None:
+    with contextlib.suppress(Exception):  # a broken connection is closed anyway
+        db.close()
 
 
 # Errors Slack returns with HTTP 200 that still mean "try again later".

@@ -16,6 +16,7 @@ from peewee import IntegrityError
 from slack_sdk import WebClient
 
 from bot.service import Lobby
+from handlers.delivery.outbox_worker import notices_recorded
 from handlers.intake.runs import RUNS, Run
 from storage import intake
 from storage.db import connected, db
@@ -23,12 +24,16 @@ from storage.intake import IntakeItem
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-LEASE = timedelta(minutes=2)  # longer than any run; a dead worker's items wait this long
+LEASE = timedelta(minutes=2)  # longer than any batch of runs; a dead worker's items wait this long
+BATCH = 10  # items claimed at once
 UNINSTALLED = "the workspace uninstalled Lobby"
 GAVE_UP = "Lobby could not finish your request, sorry: it failed {attempts} times. Try again."
 
 
 class Runner:
+    """Runs the intake on `threads` threads on PostgreSQL; on SQLite on one, as every
+    run takes the app database's one write lock (more threads only queue on it)."""
+
     def __init__(
         self,
         lobby: Lobby,
@@ -37,14 +42,17 @@ class Runner:
         instance_id: str,
         threads: int = 4,
         poll_seconds: float = 0.05,
+        batch: int = BATCH,
     ):
         self.lobby = lobby
         self.client_for = client_for
         self.instance_id = instance_id
         self.threads = threads
         self.poll_seconds = poll_seconds
+        self.batch = batch
         self._stopping = threading.Event()
         self._workers: list[threading.Thread] = []
+        self._unsettled = threading.local()  # this thread's runs the intake has yet to hear of
         self.heartbeat = lobby.clock.now()
 
     def start(self) -> None:
@@ -52,7 +60,8 @@ class Runner:
             released = intake.release_claims_of(self.instance_id)
         if released:
             log.warning("taking up again %d requests this instance held when it stopped", released)
-        for number in range(self.threads):
+        threads = self.threads if intake.shares_app_database() else 1
+        for number in range(threads):
             worker = threading.Thread(target=self._run_until_stopped, name=f"run-{number}")
             worker.start()
             self._workers.append(worker)
@@ -73,6 +82,7 @@ class Runner:
         `poll_seconds` must not log in to PostgreSQL, or checkpoint SQLite's WAL)."""
         try:
             self._run_on_open_connections()
+            self._settle_ran()
         finally:
             _disconnect()
 
@@ -81,35 +91,61 @@ class Runner:
             try:
                 intake.connect_for_runs()
                 db.connect(reuse_if_open=True)
-                ran = self.run_one()
+                ran = self.run_batch()
             except Exception:  # noqa: BLE001 - a runner thread outlives any one failure
                 log.exception("intake runner pass failed")
                 _disconnect()  # the next pass connects afresh
-                ran = False
+                ran = 0
             self.heartbeat = self.lobby.clock.now()
             if not ran:
                 self._stopping.wait(self.poll_seconds)
 
-    def run_one(self) -> bool:
-        """Claim and run one item; False when nothing was due."""
-        now = self.lobby.clock.now()
-        with connected(intake.intake_db):
-            item = intake.claim(now, self.instance_id, LEASE)
-        if item is None:
-            return False
-        with connected(db):
-            if intake.is_done(item):  # ran, but the intake's own file missed the news
-                self._settle(item)
-                return True
-            self._run(item, now)
-        return True
+    def run_batch(self) -> int:
+        """Claim up to `batch` items and run them in order; how many were claimed.
 
-    def _run(self, item: IntakeItem, now) -> None:
+        The intake hears that the previous batch's runs are done in this claim's
+        transaction. Should it never hear (a crash), their items are claimed again
+        when the lease runs out and found done, not run again."""
+        with connected(intake.intake_db):
+            items = intake.claim_batch(
+                self.lobby.clock.now(),
+                self.instance_id,
+                LEASE,
+                limit=self.batch,
+                settle=[item.id for item in self._take_unsettled()],
+            )
+        if not items:
+            return 0
+        with connected(db):
+            self._run_in_order(items)
+        return len(items)
+
+    def _run_in_order(self, items: list[IntakeItem]) -> None:
+        """Once an item of a person's queue does not run now (it failed, or its lease
+        lapsed), their later items in the batch wait: they are handed back."""
+        done = intake.done_keys(items)  # ran, but the intake's own file missed the news
+        held_back: set[str] = set()
+        handed_back: list[IntakeItem] = []
+        for item in items:
+            now = self.lobby.clock.now()
+            if item.queue_key in held_back:
+                handed_back.append(item)
+            elif item.key in done:
+                self._ran(item)
+            # A lapsed lease: someone may be taking the item over; it is theirs now.
+            elif item.lease_until <= now or not self._run(item, now):
+                held_back.add(item.queue_key)
+        if handed_back:
+            with connected(intake.intake_db):
+                intake.release(handed_back)
+
+    def _run(self, item: IntakeItem, now) -> bool:
+        """Run one item in one transaction with its done mark; False if it failed."""
         client = self.client_for(item.workspace_id)
         if client is None:  # the workspace uninstalled the app: nothing is done there
-            with intake.intake_db.connection_context():
+            with connected(intake.intake_db):
                 intake.give_up(item, UNINSTALLED)
-            return
+            return True
         payload = json.loads(item.payload)
         run = Run(
             payload=payload,
@@ -125,18 +161,31 @@ class Runner:
                 intake.mark_done(item, now)
         except IntegrityError as error:
             if intake.is_done(item):  # another worker took over a lapsed lease and finished
-                self._settle(item)
-                return
+                self._ran(item)
+                return True
             self._failed(item, run, error)
+            return False
         except Exception as error:  # noqa: BLE001 - rolled back; tried again later
             self._failed(item, run, error)
-        else:
-            self._settle(item)
+            return False
+        notices_recorded()
+        self._ran(item)
+        return True
 
-    def _settle(self, item: IntakeItem) -> None:
+    def _ran(self, item: IntakeItem) -> None:
+        """On SQLite the intake's own file hears of it with the next claim."""
         if not intake.shares_app_database():
+            self._unsettled.items = [*getattr(self._unsettled, "items", []), item]
+
+    def _take_unsettled(self) -> list[IntakeItem]:
+        items = getattr(self._unsettled, "items", [])
+        self._unsettled.items = []
+        return items
+
+    def _settle_ran(self) -> None:
+        if items := self._take_unsettled():
             with connected(intake.intake_db):
-                intake.settle_done(item)
+                intake.settle_done(*items)
 
     def _failed(self, item: IntakeItem, run: Run, error: Exception) -> None:
         log.exception("run of %s (%s) failed", item.key, item.handler, exc_info=error)
@@ -149,6 +198,7 @@ class Runner:
         with db.atomic():
             text = GAVE_UP.format(attempts=item.attempts)
             run.record_reply({"text": text})
+        notices_recorded()
 
 
 def _disconnect() -> None:

@@ -120,3 +120,102 @@ def test_settled_items_are_pruned(database):
     add("new", "T1:U2")
     assert intake.prune(NOW - timedelta(days=7)) == 1
     assert [i.key for i in IntakeItem.select()] == ["new"]
+
+
+def test_a_batch_takes_a_persons_items_together_in_the_order_they_arrived(database):
+    intake.record([row("a1", "T1:U1"), row("b1", "T1:U2"), row("a2", "T1:U1")])
+    batch = intake.claim_batch(NOW, "w", LEASE, limit=10)
+    assert [item.key for item in batch] == ["a1", "b1", "a2"]
+    assert {item.status for item in batch} == {IntakeStatus.RUNNING}
+
+
+def test_a_batch_cut_by_its_limit_leaves_a_persons_later_items_for_after(database):
+    intake.record([row("a1", "T1:U1"), row("a2", "T1:U1"), row("b1", "T1:U2")])
+    assert [item.key for item in intake.claim_batch(NOW, "w", LEASE, limit=1)] == ["a1"]
+    # a1 is held and unsettled: a2 waits for it; b1's queue is free
+    assert [item.key for item in intake.claim_batch(NOW, "x", LEASE, limit=10)] == ["b1"]
+
+
+def test_an_item_waiting_for_its_retry_keeps_its_persons_later_items_out_of_a_batch(database):
+    add("a1")
+    intake.retry_later(intake.claim(NOW, "w", LEASE), NOW, "boom", timedelta(seconds=30))
+    intake.record([row("a2", "T1:U1"), row("b1", "T1:U2")])
+    assert [item.key for item in intake.claim_batch(NOW, "w", LEASE, limit=10)] == ["b1"]
+    later = NOW + timedelta(seconds=31)
+    assert [item.key for item in intake.claim_batch(later, "w", LEASE, limit=10)] == ["a1", "a2"]
+
+
+def test_a_killed_workers_batch_is_taken_over_whole_and_in_order_after_its_lease(database):
+    intake.record([row("a1", "T1:U1"), row("a2", "T1:U1"), row("b1", "T1:U2")])
+    assert len(intake.claim_batch(NOW, "dead", LEASE, limit=10)) == 3
+    assert intake.claim_batch(NOW + LEASE, "two", LEASE, limit=10) == []
+    after = NOW + LEASE + timedelta(seconds=1)
+    taken = intake.claim_batch(after, "two", LEASE, limit=10)
+    assert [(item.key, item.claimed_by, item.attempts) for item in taken] == [
+        ("a1", "two", 2),
+        ("a2", "two", 2),
+        ("b1", "two", 2),
+    ]
+
+
+def test_the_next_claim_settles_the_batch_that_ran_and_lets_its_queue_go(database):
+    intake.record([row("a1", "T1:U1"), row("a2", "T1:U1")])
+    (first,) = intake.claim_batch(NOW, "w", LEASE, limit=1)
+    with db.atomic():
+        intake.mark_done(first, NOW)
+    (second,) = intake.claim_batch(NOW, "w", LEASE, limit=1, settle=[first.id])
+    assert second.key == "a2"
+    assert IntakeItem.get(IntakeItem.key == "a1").status == IntakeStatus.DONE
+
+
+def test_items_handed_back_unrun_do_not_count_an_attempt_nor_undo_a_takeover(database):
+    intake.record([row("a1", "T1:U1"), row("b1", "T1:U2")])
+    a1, b1 = intake.claim_batch(NOW, "w", LEASE, limit=10)
+    after = NOW + LEASE + timedelta(seconds=1)
+    taken_over = intake.claim_batch(after, "two", LEASE, limit=1)
+    assert [item.key for item in taken_over] == ["a1"]
+    intake.release([a1, b1])
+    assert IntakeItem.get(IntakeItem.key == "a1").claimed_by == "two"
+    b1_now = IntakeItem.get(IntakeItem.key == "b1")
+    assert (b1_now.status, b1_now.attempts) == (IntakeStatus.PENDING, 0)
+
+
+def test_workers_claiming_batches_at_once_run_each_persons_items_once_in_order(database):
+    intake.record([row(f"k{n:02}", f"T1:U{n % 5}") for n in range(60)])
+    ran: dict[str, list[str]] = {}
+    out_of_order: list[str] = []
+    lock = threading.Lock()
+
+    def work(name: str) -> None:
+        with db.connection_context():
+            ran_last: list[int] = []
+            while batch := intake.claim_batch(NOW, name, LEASE, limit=4, settle=ran_last):
+                out_of_order.extend(item.key for item in batch if earlier_unsettled(item, batch))
+                with lock:
+                    for item in batch:
+                        ran.setdefault(item.queue_key, []).append(item.key)
+                ran_last = [item.id for item in batch]  # settled by the next claim
+
+    workers = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert out_of_order == []
+    assert ran == {
+        f"T1:U{person}": [f"k{n:02}" for n in range(60) if n % 5 == person] for person in range(5)
+    }
+
+
+def earlier_unsettled(item: IntakeItem, batch: list[IntakeItem]) -> bool:
+    """An earlier item of its queue, not in its batch, not yet done (so still running)."""
+    return (
+        IntakeItem.select()
+        .where(
+            IntakeItem.queue_key == item.queue_key,
+            IntakeItem.id < item.id,
+            IntakeItem.id.not_in([other.id for other in batch]),
+            IntakeItem.status != IntakeStatus.DONE,
+        )
+        .exists()
+    )

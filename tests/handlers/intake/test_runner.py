@@ -2,13 +2,16 @@
 
 import json
 import threading
+import time
 from datetime import datetime
 
 import pytest
 from slack_sdk import WebClient
 
+from bot.outbox import notices
 from bot.service import Lobby
-from handlers.intake.runner import MAX_ATTEMPTS, Runner
+from handlers.delivery.outbox_worker import OutboxWorker
+from handlers.intake.runner import LEASE, MAX_ATTEMPTS, Runner
 from handlers.intake.runs import runs
 from handlers.intake.writer import Busy, IntakeWriter
 from storage import intake
@@ -19,6 +22,7 @@ from storage.statuses import IntakeStatus
 
 FAILURES: dict[str, int] = {}
 NOW = datetime(2026, 12, 1, 9, 0)
+CLOCK: list = []  # the test's clock, for the runs below that read or move it
 
 
 @runs("test_note")
@@ -46,6 +50,20 @@ def flaky(body, context) -> None:
         raise RuntimeError("boom")
 
 
+@runs("test_slow")
+def slow(body, context) -> None:
+    """A run that takes longer than the lease of its batch."""
+    AuditEntry.create(
+        workspace_id=context.team_id, action="test.slow", details="{}", created_at=NOW
+    )
+    CLOCK[0].advance(seconds=LEASE.total_seconds() + 1)
+
+
+@runs("test_refresh")
+def refresh_home(context) -> None:
+    notices.record(context.team_id, notices.RefreshHomes(users=[context.user_id]), CLOCK[0].now())
+
+
 @pytest.fixture
 def writer(database, clock):
     FAILURES.clear()
@@ -70,8 +88,8 @@ def record(writer, handler: str, person: str = "U1", **payload) -> None:
 
 def drain(run: Runner) -> int:
     ran = 0
-    while run.run_one():
-        ran += 1
+    while claimed := run.run_batch():
+        ran += claimed
     return ran
 
 
@@ -147,3 +165,67 @@ def test_an_item_already_done_is_not_run_again(writer, lobby):
     drain(runner(lobby))
     assert AuditEntry.select().where(AuditEntry.action == "test.noted").count() == 0
     assert IntakeItem.get().status == IntakeStatus.DONE
+
+
+def noted() -> list[str]:
+    entries = AuditEntry.select().where(AuditEntry.action == "test.noted").order_by(AuditEntry.id)
+    return [entry.target for entry in entries]
+
+
+def test_a_failed_run_holds_back_its_persons_later_requests_of_the_batch(writer, lobby, clock):
+    record(writer, "test_flaky", person="U1", n="a", fail=1)
+    record(writer, "test_note", person="U1", n="2")
+    record(writer, "test_note", person="U2", n="3")
+    assert runner(lobby).run_batch() == 3
+    assert noted() == ["3"]
+    held = IntakeItem.get(IntakeItem.payload.contains('"2"'))
+    assert (held.status, held.attempts) == (IntakeStatus.PENDING, 0)
+    clock.advance(seconds=3)  # the failed one's backoff
+    drain(runner(lobby))
+    assert noted() == ["3", "2"]
+    assert AuditEntry.select().where(AuditEntry.action == "test.flaky").count() == 1
+
+
+def test_a_request_whose_lease_lapsed_during_its_batch_is_left_to_be_taken_over(
+    writer, lobby, clock
+):
+    CLOCK[:] = [clock]
+    record(writer, "test_slow", person="U1")
+    record(writer, "test_note", person="U1", n="2")
+    run = runner(lobby)
+    assert run.run_batch() == 2
+    assert noted() == []  # its claim lapsed while the slow one ran: not run on it
+    drain(runner(lobby, "two"))  # on SQLite the slow one lapsed unsettled: found done
+    assert noted() == ["2"]
+    assert AuditEntry.select().where(AuditEntry.action == "test.slow").count() == 1
+    assert {item.status for item in IntakeItem.select()} == {IntakeStatus.DONE}
+
+
+def test_the_intake_runs_on_one_thread_on_sqlite_and_on_as_many_as_asked_on_postgres(lobby, db_url):
+    run = Runner(lobby, lambda workspace_id: None, instance_id="one", threads=3)
+    run.start()
+    try:
+        threads = [t for t in threading.enumerate() if t.name.startswith("run-")]
+        assert len(threads) == (1 if db_url.startswith("sqlite") else 3)
+    finally:
+        run.stop(timeout=5)
+
+
+def test_a_run_wakes_the_outbox_which_delivers_its_notices_before_its_next_poll(
+    writer, lobby, slack
+):
+    CLOCK[:] = [lobby.clock]
+    slack.add_user("U1", "ivy")
+    client = WebClient(token=slack.token, base_url=slack.api_url)
+    outbox = OutboxWorker(client, lobby.clock, poll_seconds=600)
+    outbox.start()
+    try:
+        record(writer, "test_refresh", person="U1")
+        run = Runner(lobby, lambda workspace_id: client, instance_id="one", threads=1)
+        assert run.run_batch() == 1
+        deadline = time.monotonic() + 20  # far below the poll: only the wake-up delivers
+        while not slack.calls_to("views.publish") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [call.args["user_id"] for call in slack.calls_to("views.publish")] == ["U1"]
+    finally:
+        outbox.stop()
