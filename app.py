@@ -37,7 +37,7 @@ from storage.db import init_db
 log = logging.getLogger("lobby")
 # At DEBUG these log request bodies and SQL parameters: invite codes, tokens, emails.
 PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt", "peewee")
-RUN_THREADS = 4  # runs at once in the worker; on SQLite they queue on its write lock anyway
+RUN_THREADS = 4  # runs at once in the worker on PostgreSQL; the Runner uses one on SQLite
 URGENT_THREADS = 4  # modals opened at once in the web process
 
 

@@ -133,12 +133,6 @@ def record(rows: list[dict]) -> None:
         IntakeItem.insert_many(rows).on_conflict_ignore().execute()
 
 
-def claim(now: datetime, instance_id: str, lease: timedelta) -> IntakeItem | None:
-    """Claim the oldest claimable item whose queue has nothing earlier unsettled."""
-    claimed = claim_batch(now, instance_id, lease, limit=1)
-    return claimed[0] if claimed else None
-
-
 def claim_batch(
     now: datetime, instance_id: str, lease: timedelta, *, limit: int, settle: list[int] = ()
 ) -> list[IntakeItem]:

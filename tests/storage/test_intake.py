@@ -10,6 +10,7 @@ from storage import intake
 from storage.db import db
 from storage.intake import IntakeItem, intake_url
 from storage.statuses import IntakeStatus
+from tests.support.intake import claim_one
 
 NOW = datetime(2026, 12, 1, 9, 0)
 LEASE = timedelta(seconds=60)
@@ -37,10 +38,10 @@ def test_the_intake_of_an_sqlite_database_is_a_file_beside_it():
 
 def test_an_item_is_claimed_by_one_worker_until_its_lease_runs_out(database):
     add("a")
-    first = intake.claim(NOW, "one", LEASE)
+    first = claim_one(NOW, "one", LEASE)
     assert first.key == "a" and first.attempts == 1
-    assert intake.claim(NOW, "two", LEASE) is None
-    taken_over = intake.claim(NOW + LEASE + timedelta(seconds=1), "two", LEASE)
+    assert claim_one(NOW, "two", LEASE) is None
+    taken_over = claim_one(NOW + LEASE + timedelta(seconds=1), "two", LEASE)
     assert (taken_over.key, taken_over.claimed_by, taken_over.attempts) == ("a", "two", 2)
 
 
@@ -48,24 +49,24 @@ def test_one_persons_items_run_in_the_order_they_arrived(database):
     add("first", "T1:U1")
     add("second", "T1:U1")
     add("other", "T1:U2")
-    assert intake.claim(NOW, "w", LEASE).key == "first"
-    assert intake.claim(NOW, "w", LEASE).key == "other"  # "second" waits for "first"
-    assert intake.claim(NOW, "w", LEASE) is None
+    assert claim_one(NOW, "w", LEASE).key == "first"
+    assert claim_one(NOW, "w", LEASE).key == "other"  # "second" waits for "first"
+    assert claim_one(NOW, "w", LEASE) is None
 
 
 def test_a_settled_item_lets_the_next_of_its_queue_go(database):
     add("first")
     add("second")
-    claimed = intake.claim(NOW, "w", LEASE)
+    claimed = claim_one(NOW, "w", LEASE)
     with db.atomic():
         intake.mark_done(claimed, NOW)
     intake.settle_done(claimed)
-    assert intake.claim(NOW, "w", LEASE).key == "second"
+    assert claim_one(NOW, "w", LEASE).key == "second"
 
 
 def test_the_done_mark_refuses_a_second_run(database):
     add("a")
-    claimed = intake.claim(NOW, "w", LEASE)
+    claimed = claim_one(NOW, "w", LEASE)
     with db.atomic():
         intake.mark_done(claimed, NOW)
     assert intake.is_done(claimed)
@@ -76,18 +77,18 @@ def test_the_done_mark_refuses_a_second_run(database):
 def test_a_retry_waits_its_delay_and_a_restart_releases_its_claims(database):
     add("a")
     add("b", "T1:U2")
-    intake.retry_later(intake.claim(NOW, "w", LEASE), NOW, "boom", timedelta(seconds=30))
-    intake.claim(NOW, "w", LEASE)  # b
-    assert intake.claim(NOW, "w", LEASE) is None
+    intake.retry_later(claim_one(NOW, "w", LEASE), NOW, "boom", timedelta(seconds=30))
+    claim_one(NOW, "w", LEASE)  # b
+    assert claim_one(NOW, "w", LEASE) is None
     assert intake.release_claims_of("w") == 1
-    assert intake.claim(NOW, "w", LEASE).key == "b"
-    assert intake.claim(NOW + timedelta(seconds=31), "w", LEASE).key == "a"
+    assert claim_one(NOW, "w", LEASE).key == "b"
+    assert claim_one(NOW + timedelta(seconds=31), "w", LEASE).key == "a"
 
 
 def test_the_backlog_counts_unsettled_items_and_knows_the_oldest(database):
     add("a", at=NOW - timedelta(seconds=40))
     add("b", "T1:U2")
-    intake.give_up(intake.claim(NOW, "w", LEASE), "boom")
+    intake.give_up(claim_one(NOW, "w", LEASE), "boom")
     assert intake.backlog_size() == (1, NOW)
     assert IntakeItem.get(IntakeItem.key == "a").status == IntakeStatus.FAILED
 
@@ -99,7 +100,7 @@ def test_many_workers_claiming_at_once_take_each_item_exactly_once(database):
 
     def work(name: str) -> None:
         with db.connection_context():
-            while (item := intake.claim(NOW, name, LEASE)) is not None:
+            while (item := claim_one(NOW, name, LEASE)) is not None:
                 with lock:
                     taken.append(item.key)
 
@@ -113,7 +114,7 @@ def test_many_workers_claiming_at_once_take_each_item_exactly_once(database):
 
 def test_settled_items_are_pruned(database):
     add("old", at=NOW - timedelta(days=10))
-    claimed = intake.claim(NOW, "w", LEASE)
+    claimed = claim_one(NOW, "w", LEASE)
     with db.atomic():
         intake.mark_done(claimed, NOW - timedelta(days=10))
     intake.settle_done(claimed)
@@ -138,7 +139,7 @@ def test_a_batch_cut_by_its_limit_leaves_a_persons_later_items_for_after(databas
 
 def test_an_item_waiting_for_its_retry_keeps_its_persons_later_items_out_of_a_batch(database):
     add("a1")
-    intake.retry_later(intake.claim(NOW, "w", LEASE), NOW, "boom", timedelta(seconds=30))
+    intake.retry_later(claim_one(NOW, "w", LEASE), NOW, "boom", timedelta(seconds=30))
     intake.record([row("a2", "T1:U1"), row("b1", "T1:U2")])
     assert [item.key for item in intake.claim_batch(NOW, "w", LEASE, limit=10)] == ["b1"]
     later = NOW + timedelta(seconds=31)

@@ -19,6 +19,7 @@ from storage.db import db
 from storage.intake import IntakeItem
 from storage.models import AuditEntry, Notice
 from storage.statuses import IntakeStatus
+from tests.support.intake import claim_one
 
 FAILURES: dict[str, int] = {}
 NOW = datetime(2026, 12, 1, 9, 0)
@@ -158,7 +159,7 @@ def test_a_full_backlog_refuses_new_requests_and_records_nothing(database, clock
 
 def test_an_item_already_done_is_not_run_again(writer, lobby):
     record(writer, "test_note", n="1")
-    item = intake.claim(lobby.clock.now(), "dead", intake.timedelta(seconds=0))
+    item = claim_one(lobby.clock.now(), "dead", intake.timedelta(seconds=0))
     with db.atomic():
         intake.mark_done(item, lobby.clock.now())  # ran; the dead worker never settled it
     lobby.clock.advance(seconds=1)
