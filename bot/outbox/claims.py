@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from peewee import fn
+
 from bot import audit
 from bot.outbox import notices
 from bot.roles.permissions import Permission
@@ -36,16 +38,14 @@ def release_claims_of(instance_id: str) -> int:
 
 
 def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]:
-    """Claim up to `limit` due notices for this instance; each is claimed by one instance only."""
+    """Claim up to `limit` due notices for this instance; each is claimed by one instance only.
+
+    Workspaces take turns: the oldest due notice of each, then the second of each, and so
+    on, so a bulk invite in one workspace does not hold back a single DM in another.
+    """
     Notice.update(status=NoticeStatus.PENDING).where(
         Notice.status == NoticeStatus.SENDING, Notice.claimed_at < now - CLAIM_TIMEOUT
     ).execute()
-    due = (
-        Notice.select(Notice.id)
-        .where(Notice.status == NoticeStatus.PENDING, Notice.next_attempt_at <= now)
-        .order_by(Notice.next_attempt_at, Notice.id)
-        .limit(limit)
-    )
     # One conditional UPDATE claims the batch: a row another instance claimed meanwhile
     # no longer matches status = 'pending', so it is claimed once.
     rows = (
@@ -55,15 +55,36 @@ def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]
             claimed_by=instance_id,
             attempts=Notice.attempts + 1,
         )
-        .where(Notice.id.in_(due), Notice.status == NoticeStatus.PENDING)
+        .where(Notice.id.in_(_due_in_turns(now, limit)), Notice.status == NoticeStatus.PENDING)
         .returning(Notice.id, Notice.workspace_id, Notice.kind, Notice.payload, Notice.attempts)
         .execute()
     )
-    claimed = [
-        Claimed(row.id, row.workspace_id, notices.load(row), row.attempts)
-        for row in sorted(rows, key=lambda row: row.id)
-    ]
-    return claimed
+    claimed = [Claimed(row.id, row.workspace_id, notices.load(row), row.attempts) for row in rows]
+    return in_turns(claimed)
+
+
+def _due_in_turns(now: datetime, limit: int):
+    """The ids of the first `limit` due notices, workspaces taking turns (portable SQL:
+    ROW_NUMBER() runs on SQLite 3.25+ and PostgreSQL)."""
+    turn = fn.ROW_NUMBER().over(
+        partition_by=[Notice.workspace_id], order_by=[Notice.next_attempt_at, Notice.id]
+    )
+    due = Notice.select(Notice.id, Notice.next_attempt_at, turn.alias("turn")).where(
+        Notice.status == NoticeStatus.PENDING, Notice.next_attempt_at <= now
+    )
+    return (
+        due.select_from(due.c.id).order_by(due.c.turn, due.c.next_attempt_at, due.c.id).limit(limit)
+    )
+
+
+def in_turns(claimed: list[Claimed]) -> list[Claimed]:
+    """Delivery order: each workspace's first notice, then each one's second, and so on."""
+    turns: dict[str, int] = {}
+    ranked = []
+    for item in sorted(claimed, key=lambda item: item.notice_id):
+        turns[item.workspace_id] = turns.get(item.workspace_id, 0) + 1
+        ranked.append((turns[item.workspace_id], item.notice_id, item))
+    return [item for _, _, item in sorted(ranked, key=lambda entry: entry[:2])]
 
 
 def mark_sent(claimed: Claimed, now: datetime) -> None:
