@@ -13,6 +13,6 @@ from handlers.delivery import (  # noqa: F401
     requests,
     sync,
 )
-from handlers.delivery.registry import Delivery, deliver, publish_homes
+from handlers.delivery.registry import Delivery, deliver
 
-__all__ = ["Delivery", "deliver", "publish_homes"]
+__all__ = ["Delivery", "deliver"]

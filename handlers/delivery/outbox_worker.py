@@ -3,6 +3,7 @@
 import logging
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -10,8 +11,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
 from bot.outbox import claims as outbox
-from handlers.delivery import Delivery, deliver, publish_homes
+from bot.outbox.notices import PublishHome
+from handlers.delivery import Delivery, deliver
 from handlers.delivery.mailer import Mailer
+from handlers.delivery.pacing import Paced, Pacer, paced
+from handlers.delivery.registry import BatchHomes
 from storage.db import db
 
 log = logging.getLogger(__name__)
@@ -27,6 +31,7 @@ class OutboxWorker:
         join_url: str | None = None,
         instance_id: str = "lobby",
         poll_seconds: float = 0.2,
+        pacer: Pacer | None = None,
     ):
         # One client, or each workspace's own (None once it uninstalled the app).
         self.client_for = client if callable(client) else (lambda workspace_id: client)
@@ -34,6 +39,7 @@ class OutboxWorker:
         self.mailer = mailer
         self.join_url = join_url
         self.clock = clock
+        self.pacer = pacer or Pacer(lambda: clock.now().timestamp())
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -43,21 +49,12 @@ class OutboxWorker:
         now = self.clock.now()
         with db.connection_context():
             claimed = outbox.claim_due(now, self.instance_id)
-        homes: dict[tuple[str, str], str | None] = {}
+        homes = batch_homes(claimed)
         for item in claimed:
-            self._deliver_one(item, now, homes)
-        self._publish_homes(homes, now)
+            self._deliver_one(item, now, homes.get(item.workspace_id))
         return len(claimed)
 
-    def _publish_homes(self, homes, now) -> None:
-        """Best effort: a Home is published again whenever its owner opens it."""
-        try:
-            with db.connection_context():
-                publish_homes(self.client_for, homes, now)
-        except (SlackApiError, URLError, OSError) as error:
-            log.warning("could not refresh %d App Homes: %r", len(homes), error)
-
-    def _deliver_one(self, item: outbox.Claimed, now, homes) -> None:
+    def _deliver_one(self, item: outbox.Claimed, now, homes: BatchHomes | None) -> None:
         client = self.client_for(item.workspace_id)
         if client is None:
             with db.connection_context():
@@ -65,7 +62,7 @@ class OutboxWorker:
             return
         try:
             delivery = Delivery(
-                client,
+                paced(client, item.workspace_id, self.pacer),
                 item.workspace_id,
                 now,
                 notice_id=item.notice_id,
@@ -75,6 +72,10 @@ class OutboxWorker:
                 homes=homes,
             )
             deliver(delivery, item.notice)
+        except Paced as paced_for:
+            until = self.clock.now() + timedelta(seconds=paced_for.seconds)
+            with db.connection_context():
+                outbox.put_back(item, until)
         except SlackApiError as error:
             status = error.response.status_code
             retry_after = error.response.headers.get("Retry-After") if status == 429 else None
@@ -130,6 +131,15 @@ class OutboxWorker:
             self._thread.join(timeout=5)
         with db.connection_context():
             outbox.release_claims_of(self.instance_id)
+
+
+def batch_homes(claimed: list[outbox.Claimed]) -> dict[str, BatchHomes]:
+    homes: dict[str, BatchHomes] = {}
+    for item in claimed:
+        if isinstance(item.notice, PublishHome):
+            homes.setdefault(item.workspace_id, BatchHomes(claimed=set()))
+            homes[item.workspace_id].claimed.add(item.notice.user)
+    return homes
 
 
 # Errors Slack returns with HTTP 200 that still mean "try again later".
