@@ -73,16 +73,17 @@ class Deployment:
         )
         threading.Thread(target=self.server.run, daemon=True).start()
         self.worker.start()
-        base = f"http://127.0.0.1:{self.server.effective_port}"
-        self.requests = [SlackRequests(base, SIGNING_SECRET, w) for w in self.workspaces]
+        self.base = f"http://127.0.0.1:{self.server.effective_port}"
         for w in range(len(self.workspaces)):
             self.answered([self.command(w, f"team create {TEAM}")], 20)
 
     def command(self, w: int, text: str, user: str = admin(1)) -> str:
-        """Send a command in workspace `w`; the response_url its answer goes to."""
-        answer = self.requests[w].command(text, user_id=user)
+        """Send a command in workspace `w`; the response_url its answer goes to. Clients
+        on several threads each sign their own."""
+        requests = SlackRequests(self.base, SIGNING_SECRET, self.workspaces[w])
+        answer = requests.command(text, user_id=user)
         assert answer.status == 200, answer
-        return self.requests[w].last_payload["response_url"]
+        return requests.last_payload["response_url"]
 
     def invite(self, w: int, people: list[str], user: str = admin(1)) -> str:
         mentions = " ".join(f"<@{p}|{p.lower()}>" for p in people)
@@ -102,6 +103,18 @@ class Deployment:
             return next((c.at for c in posts if c.ok and c.args.get("channel") == user), None)
 
         return self.slack.wait_for(arrived, timeout)
+
+    def settled(self, timeout: float) -> None:
+        """Every command run and every notice delivered or given up."""
+        from storage import intake
+        from storage.db import db
+        from tests.support.outbox import unsettled_count
+
+        def quiet():
+            with db.connection_context():
+                return intake.backlog_size()[0] == 0 and unsettled_count() == 0
+
+        self.slack.wait_for(quiet, timeout)
 
     def stop(self) -> None:
         self.server.close()
