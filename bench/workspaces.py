@@ -33,7 +33,7 @@ def person(workspace: int, n: int) -> str:
 
 
 class Deployment:
-    def __init__(self, workspaces: int, *, admins: int = 1, people: int = 0):
+    def __init__(self, workspaces: int, *, admins: int = 1, people: int = 0, pacer=None):
         from app import create_web, create_worker
         from handlers.health import HealthCheck
         from handlers.oauth.flow import installation_store
@@ -66,7 +66,7 @@ class Deployment:
             for n in range(people):
                 workspace.add_user(person(w, n), f"p{w}x{n}")
             store.save(installation(workspace))
-        self.worker = create_worker(settings, jobs=False)
+        self.worker = create_worker(settings, jobs=False, pacer=pacer)
         health = HealthCheck(self.web.lobby.clock, self.worker.is_alive, settings.max_backlog)
         self.server = create_server(
             wsgi_app(self.web.bolt, health, self.web.gate), host="127.0.0.1", port=0, threads=8
