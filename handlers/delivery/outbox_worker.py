@@ -50,11 +50,20 @@ class OutboxWorker:
         with db.connection_context():
             claimed = outbox.claim_due(now, self.instance_id)
         homes = batch_homes(claimed)
+        paced_until = []
         for item in claimed:
-            self._deliver_one(item, now, homes.get(item.workspace_id))
+            seconds = self._deliver_one(item, now, homes.get(item.workspace_id))
+            if seconds is not None:
+                paced_until.append((item, self.clock.now() + timedelta(seconds=seconds)))
+        if paced_until:  # one commit for them all: with SQLite, each commit is a sync
+            with db.connection_context(), db.atomic():
+                for item, until in paced_until:
+                    outbox.put_back(item, until)
         return len(claimed)
 
-    def _deliver_one(self, item: outbox.Claimed, now, homes: BatchHomes | None) -> None:
+    def _deliver_one(self, item: outbox.Claimed, now, homes: BatchHomes | None) -> float | None:
+        """Deliver and settle one notice; if Lobby must wait before its next call to
+        Slack, nothing is settled and the seconds to wait are returned."""
         client = self.client_for(item.workspace_id)
         if client is None:
             with db.connection_context():
@@ -73,9 +82,7 @@ class OutboxWorker:
             )
             deliver(delivery, item.notice)
         except Paced as paced_for:
-            until = self.clock.now() + timedelta(seconds=paced_for.seconds)
-            with db.connection_context():
-                outbox.put_back(item, until)
+            return paced_for.seconds
         except SlackApiError as error:
             status = error.response.status_code
             retry_after = error.response.headers.get("Retry-After") if status == 429 else None
@@ -94,6 +101,7 @@ class OutboxWorker:
         else:
             with db.connection_context():
                 outbox.mark_sent(item, now)
+        return None
 
     def _settle_failure(self, item, now, error, *, retry_after, permanent) -> None:
         with db.connection_context():

@@ -18,6 +18,7 @@ WINDOW_SECONDS = 60.0
 # A call reaches Slack a little after Lobby counts it; the margin keeps jitter from
 # turning the last call of a window into a 429.
 MARGIN = 0.01
+CHANNELS_KEPT = 10_000  # beyond, channels whose burst is whole again are forgotten
 
 
 class Paced(Exception):
@@ -75,6 +76,9 @@ class Pacer:
         tokens = min(PER_CHANNEL_BURST, tokens + (now - since) * rate)
         if tokens < 1:
             return (1 - tokens) / rate
+        if len(self._channels) >= CHANNELS_KEPT:
+            whole = PER_CHANNEL_BURST / rate
+            self._channels = {k: v for k, v in self._channels.items() if now - v[1] < whole}
         self._channels[key] = (tokens - 1, now)
         return 0.0
 

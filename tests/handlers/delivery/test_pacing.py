@@ -139,3 +139,16 @@ def test_chat_post_message_to_one_channel_goes_a_burst_then_one_a_second(worker,
     drain(worker)
     assert len(calls(slack, "chat.postMessage")) == 5
     assert calls(slack, "chat.postMessage", 429) == []
+
+
+def test_the_pacer_forgets_channels_whose_burst_is_whole_again(monkeypatch):
+    from handlers.delivery import pacing
+
+    monkeypatch.setattr(pacing, "CHANNELS_KEPT", 3)
+    now = [0.0]
+    pacer = Pacer(lambda: now[0])
+    for channel in ("D1", "D2", "D3"):
+        assert pacer.wait("T1", "chat.postMessage", channel) == 0
+    now[0] = 10.0
+    assert pacer.wait("T1", "chat.postMessage", "D4") == 0
+    assert set(pacer._channels) == {("T1", "chat.postMessage", "D4")}
