@@ -95,7 +95,11 @@ def run() -> Section:
         Goal("invitee DMs ≤ 1.1× their floor", dm_ratio <= 1.1, f"{dm_ratio:.2f}×"),
         Goal("every Home current ≤ 1.1× its floor", home_ratio <= 1.1, f"{home_ratio:.2f}×"),
         Goal("429s ≤ 2% of calls", share <= 2, f"{tiered['429s']} of {tiered['calls']}"),
-        Goal("nothing lost or repeated", tiered["lost"] == tiered["repeated"] == 0, ""),
+        Goal(
+            "nothing lost or repeated",
+            tiered["lost"] == tiered["repeated"] == 0,
+            f"lost {tiered['lost']}, repeated {tiered['repeated']}",
+        ),
     ]
     section.summary = (
         f"fan-out under Slack's tiers: DMs {dm_ratio:.2f}× their floor, Homes "
