@@ -24,6 +24,7 @@ from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
 from handlers.delivery.mailer import Mailer
 from handlers.delivery.outbox_worker import OutboxWorker
+from handlers.delivery.pacing import Pacer
 from handlers.health import HealthCheck
 from handlers.intake.listen import Handoff
 from handlers.intake.runner import Runner
@@ -144,8 +145,11 @@ def installed_team(client: WebClient) -> str:
         raise StartUpError(f"SLACK_BOT_TOKEN was refused by Slack ({refused})") from None
 
 
-def create_worker(settings: Settings, clock: Clock | None = None, *, jobs: bool = True) -> Worker:
-    """The process that runs what was acknowledged, delivers notices and runs the jobs."""
+def create_worker(
+    settings: Settings, clock: Clock | None = None, *, jobs: bool = True, pacer: Pacer | None = None
+) -> Worker:
+    """The process that runs what was acknowledged, delivers notices and runs the jobs;
+    the outbox paces its calls to Slack with `pacer` (by default, from the tiers)."""
     lobby = build_lobby(settings, clock)
     register_runs(lobby)
     runner = Runner(
@@ -160,6 +164,7 @@ def create_worker(settings: Settings, clock: Clock | None = None, *, jobs: bool 
         mailer=Mailer(settings.smtp) if settings.smtp else None,
         join_url=settings.join_url,
         instance_id=settings.instance_id,
+        pacer=pacer,
     )
     retention = timedelta(days=settings.retention_days)
     scheduler = build_scheduler(lobby, retention=retention) if jobs else None

@@ -1,4 +1,4 @@
-"""Run Lobby's benchmarks: `python -m bench [ack|bulk|sweep|lists|footprint|stats …]`.
+"""Run Lobby's benchmarks: `python -m bench [ack|bulk|sweep|lists|footprint|stats|fairness|tiers …]`.
 
 Prints each table and writes them all, with the machine, date and command, to
 bench/RESULTS.md (a partial run writes only what it ran).
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.common import Section, machine
 
-BENCHMARKS = ("ack", "bulk", "sweep", "lists", "footprint", "stats")
+BENCHMARKS = ("ack", "bulk", "sweep", "lists", "footprint", "stats", "fairness", "tiers")
 RESULTS = Path(__file__).parent / "RESULTS.md"
 ANALYSIS = Path(__file__).parent / "ANALYSIS.md"
 
@@ -80,7 +80,7 @@ def update_results(command: str, sections) -> None:
     for section in sections:
         number = section.title.split(".", 1)[0]
         start = text.find(f"\n## {number}. ")
-        if start < 0:  # a section this file does not have yet goes last
+        if start < 0:  # a benchmark run for the first time: its section goes last
             text = text.rstrip("\n") + "\n\n" + section.markdown()
             continue
         end = text.find("\n## ", start + 1)

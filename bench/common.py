@@ -52,6 +52,7 @@ class Section:
     tables: list[str] = field(default_factory=list)
     goals: list[Goal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    summary: str = ""  # the section's last line, as it is
 
     def markdown(self) -> str:
         parts = [f"## {self.title}", ""]
@@ -60,6 +61,8 @@ class Section:
         if self.goals:
             parts += [goal.line() for goal in self.goals] + [""]
         parts += [f"_{note}_\n" for note in self.notes]
+        if self.summary:
+            parts += [self.summary, ""]
         return "\n".join(parts)
 
 

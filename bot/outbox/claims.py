@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from peewee import Case, IntegrityError, fn
+
 from bot import audit
+from bot.home.refresh import home_key
 from bot.outbox import notices
 from bot.roles.permissions import Permission
 from bot.teams.membership import holders_of
@@ -16,6 +19,8 @@ UNINSTALLED = "the workspace uninstalled Lobby"
 # A notice claimed this long ago by an instance that never settled it was lost
 # with that instance (killed mid-delivery) and is offered again.
 CLAIM_TIMEOUT = timedelta(minutes=5)
+# Home publishes wait until the notices people are waiting for (their DMs) are out.
+LATER_KINDS = (notices.PublishHome.kind,)
 
 
 @dataclass(frozen=True)
@@ -36,16 +41,15 @@ def release_claims_of(instance_id: str) -> int:
 
 
 def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]:
-    """Claim up to `limit` due notices for this instance; each is claimed by one instance only."""
+    """Claim up to `limit` due notices for this instance; each is claimed by one instance only.
+
+    Workspaces take turns: the oldest due notice of each, then the second of each, and so
+    on, so a bulk invite in one workspace does not hold back a single DM in another.
+    Home publishes (LATER_KINDS) come after every other due notice.
+    """
     Notice.update(status=NoticeStatus.PENDING).where(
         Notice.status == NoticeStatus.SENDING, Notice.claimed_at < now - CLAIM_TIMEOUT
     ).execute()
-    due = (
-        Notice.select(Notice.id)
-        .where(Notice.status == NoticeStatus.PENDING, Notice.next_attempt_at <= now)
-        .order_by(Notice.next_attempt_at, Notice.id)
-        .limit(limit)
-    )
     # One conditional UPDATE claims the batch: a row another instance claimed meanwhile
     # no longer matches status = 'pending', so it is claimed once.
     rows = (
@@ -54,16 +58,68 @@ def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]
             claimed_at=now,
             claimed_by=instance_id,
             attempts=Notice.attempts + 1,
+            # A claimed Home no longer stands for later changes: they queue it anew.
+            dedupe_key=Case(None, [(Notice.kind.in_(LATER_KINDS), None)], Notice.dedupe_key),
         )
-        .where(Notice.id.in_(due), Notice.status == NoticeStatus.PENDING)
+        .where(Notice.id.in_(_due_in_turns(now, limit)), Notice.status == NoticeStatus.PENDING)
         .returning(Notice.id, Notice.workspace_id, Notice.kind, Notice.payload, Notice.attempts)
         .execute()
     )
-    claimed = [
-        Claimed(row.id, row.workspace_id, notices.load(row), row.attempts)
-        for row in sorted(rows, key=lambda row: row.id)
-    ]
-    return claimed
+    claimed = [Claimed(row.id, row.workspace_id, notices.load(row), row.attempts) for row in rows]
+    return in_turns(claimed)
+
+
+def _due_in_turns(now: datetime, limit: int):
+    """The ids of the first `limit` due notices, later kinds last, workspaces taking turns
+    (portable SQL: ROW_NUMBER() runs on SQLite 3.25+ and PostgreSQL)."""
+    later = Case(None, [(Notice.kind.in_(LATER_KINDS), 1)], 0)
+    turn = fn.ROW_NUMBER().over(
+        partition_by=[later, Notice.workspace_id], order_by=[Notice.next_attempt_at, Notice.id]
+    )
+    due = Notice.select(
+        Notice.id, Notice.next_attempt_at, later.alias("later"), turn.alias("turn")
+    ).where(Notice.status == NoticeStatus.PENDING, Notice.next_attempt_at <= now)
+    return (
+        due.select_from(due.c.id)
+        .order_by(due.c.later, due.c.turn, due.c.next_attempt_at, due.c.id)
+        .limit(limit)
+    )
+
+
+def in_turns(claimed: list[Claimed]) -> list[Claimed]:
+    """Delivery order: each workspace's first notice, then each one's second, and so on;
+    later kinds after the rest."""
+    turns: dict[tuple[bool, str], int] = {}
+    ranked = []
+    for item in sorted(claimed, key=lambda item: item.notice_id):
+        key = (item.notice.kind in LATER_KINDS, item.workspace_id)
+        turns[key] = turns.get(key, 0) + 1
+        ranked.append((key[0], turns[key], item.notice_id, item))
+    return [entry[-1] for entry in sorted(ranked, key=lambda entry: entry[:3])]
+
+
+def put_back(claimed: Claimed, until: datetime) -> None:
+    """Not tried (Lobby paced itself): due again at `until`, without using an attempt."""
+    Notice.update(
+        status=NoticeStatus.PENDING,
+        next_attempt_at=until,
+        claimed_by=None,
+        attempts=Notice.attempts - 1,
+    ).where(Notice.id == claimed.notice_id).execute()
+    _queue_again(claimed)
+
+
+def _queue_again(claimed: Claimed) -> None:
+    """A Home waiting again takes its place in the queue back, unless a newer one of the
+    same person was queued meanwhile: that one stands for both."""
+    if not isinstance(claimed.notice, notices.PublishHome):
+        return
+    key = home_key(claimed.workspace_id, claimed.notice.user)
+    try:
+        with db.atomic():
+            Notice.update(dedupe_key=key).where(Notice.id == claimed.notice_id).execute()
+    except IntegrityError:
+        Notice.delete().where(Notice.id == claimed.notice_id).execute()
 
 
 def mark_sent(claimed: Claimed, now: datetime) -> None:
@@ -105,6 +161,7 @@ def mark_failed(
     row.status, row.last_error = NoticeStatus.PENDING, error
     row.next_attempt_at = now + timedelta(seconds=delay)
     row.save()
+    _queue_again(claimed)
     return False
 
 

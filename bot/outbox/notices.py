@@ -308,11 +308,20 @@ class JoinChannel(Notice):
 
 @dataclass(frozen=True)
 class RefreshHomes(Notice):
-    """Re-publish these people's App Homes: a list they see changed. Kept apart from the
-    notices of the change itself, so Home refreshes can be ordered and coalesced alone."""
+    """Recorded before Home refreshes were queued one per person (`PublishHome`): rows
+    still in an outbox from then queue each person's Home when delivered."""
 
     kind: ClassVar[str] = "refresh_homes"
     users: list[str]
+
+
+@dataclass(frozen=True)
+class PublishHome(Notice):
+    """Publish someone's App Home as it is when sent. At most one is queued per person
+    (bot/home/refresh.py), and they go after the notices people wait for."""
+
+    kind: ClassVar[str] = "publish_home"
+    user: str
 
 
 def record(
@@ -358,6 +367,26 @@ def record_many(items: list[tuple[str, Notice]], now: datetime, batch: int = 100
     ]
     for start in range(0, len(rows), batch):
         NoticeRow.insert_many(rows[start : start + batch]).execute()
+
+
+def record_coalesced(items: list[tuple[str, Notice, str]], now: datetime) -> None:
+    """Store (workspace_id, notice, dedupe_key) triples in the caller's transaction; one
+    whose key is already queued is left out (the queued one stands for it)."""
+    departed = Departure.among(w for w, _, _ in items)
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "kind": notice.kind,
+            "payload": json.dumps(asdict(notice)),
+            "dedupe_key": key,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+        for workspace_id, notice, key in items
+        if workspace_id not in departed
+    ]
+    if rows:
+        NoticeRow.insert_many(rows).on_conflict_ignore().execute()
 
 
 def scrubbed_payload(notice: Notice) -> str:

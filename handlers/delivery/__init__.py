@@ -16,6 +16,6 @@ from handlers.delivery import (  # noqa: F401
     sync,
     waitlist,
 )
-from handlers.delivery.registry import Delivery, deliver, publish_homes
+from handlers.delivery.registry import Delivery, deliver
 
-__all__ = ["Delivery", "deliver", "publish_homes"]
+__all__ = ["Delivery", "deliver"]

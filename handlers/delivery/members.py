@@ -1,11 +1,13 @@
 """Deliver membership notices: welcome, new member, removal, full seats, join cards."""
 
+from bot.access import Actor
 from bot.links.cards import CardFacts
 from bot.outbox import claims as outbox
 from bot.outbox import notices as n
 from handlers.blocks import common, links
 from handlers.blocks import mrkdwn as md
 from handlers.delivery.registry import Delivery, delivers
+from handlers.slack.in_place import publish_home
 
 
 @delivers(n.RenderJoinCards)
@@ -67,6 +69,14 @@ def _delivery_failed(delivery: Delivery, notice: n.DeliveryFailed) -> None:
 
 @delivers(n.RefreshHomes)
 def _refresh_homes(delivery: Delivery, notice: n.RefreshHomes) -> None:
-    """Noted only: each Home is published once per batch, after the batch's other notices."""
     for user in notice.users:
         delivery.refresh_home(user)
+
+
+@delivers(n.PublishHome)
+def _publish_home(delivery: Delivery, notice: n.PublishHome) -> None:
+    """The Home as it is now: changes made since it was queued are in it."""
+    if notice.user in delivery.homes.answered:
+        return
+    actor = Actor(workspace_id=delivery.workspace_id, user_id=notice.user)
+    publish_home(delivery.client, actor, delivery.now)

@@ -4,6 +4,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -11,8 +12,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
 from bot.outbox import claims as outbox
-from handlers.delivery import Delivery, deliver, publish_homes
+from bot.outbox.notices import PublishHome
+from handlers.delivery import Delivery, deliver
 from handlers.delivery.mailer import Mailer
+from handlers.delivery.pacing import Paced, Pacer, paced
+from handlers.delivery.registry import BatchHomes
 from storage.db import connected, db
 
 log = logging.getLogger(__name__)
@@ -36,6 +40,7 @@ class OutboxWorker:
         join_url: str | None = None,
         instance_id: str = "lobby",
         poll_seconds: float = 0.2,
+        pacer: Pacer | None = None,
     ):
         # One client, or each workspace's own (None once it uninstalled the app).
         self.client_for = client if callable(client) else (lambda workspace_id: client)
@@ -43,6 +48,7 @@ class OutboxWorker:
         self.mailer = mailer
         self.join_url = join_url
         self.clock = clock
+        self.pacer = pacer or Pacer(lambda: clock.now().timestamp())
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -52,21 +58,21 @@ class OutboxWorker:
         now = self.clock.now()
         with connected(db):
             claimed = outbox.claim_due(now, self.instance_id)
-        homes: dict[tuple[str, str], str | None] = {}
+        homes = batch_homes(claimed)
+        paced_until = []
         for item in claimed:
-            self._deliver_one(item, now, homes)
-        self._publish_homes(homes, now)
+            seconds = self._deliver_one(item, now, homes.get(item.workspace_id))
+            if seconds is not None:
+                paced_until.append((item, self.clock.now() + timedelta(seconds=seconds)))
+        if paced_until:  # one commit for them all: with SQLite, each commit is a sync
+            with connected(db), db.atomic():
+                for item, until in paced_until:
+                    outbox.put_back(item, until)
         return len(claimed)
 
-    def _publish_homes(self, homes, now) -> None:
-        """Best effort: a Home is published again whenever its owner opens it."""
-        try:
-            with connected(db):
-                publish_homes(self.client_for, homes, now)
-        except (SlackApiError, URLError, OSError) as error:
-            log.warning("could not refresh %d App Homes: %r", len(homes), error)
-
-    def _deliver_one(self, item: outbox.Claimed, now, homes) -> None:
+    def _deliver_one(self, item: outbox.Claimed, now, homes: BatchHomes | None) -> float | None:
+        """Deliver and settle one notice; if Lobby must wait before its next call to
+        Slack, nothing is settled and the seconds to wait are returned."""
         client = self.client_for(item.workspace_id)
         if client is None:
             with connected(db):
@@ -74,7 +80,7 @@ class OutboxWorker:
             return
         try:
             delivery = Delivery(
-                client,
+                paced(client, item.workspace_id, self.pacer),
                 item.workspace_id,
                 now,
                 notice_id=item.notice_id,
@@ -84,6 +90,8 @@ class OutboxWorker:
                 homes=homes,
             )
             deliver(delivery, item.notice)
+        except Paced as paced_for:
+            return paced_for.seconds
         except SlackApiError as error:
             status = error.response.status_code
             retry_after = error.response.headers.get("Retry-After") if status == 429 else None
@@ -102,6 +110,7 @@ class OutboxWorker:
         else:
             with connected(db):
                 outbox.mark_sent(item, now)
+        return None
 
     def _settle_failure(self, item, now, error, *, retry_after, permanent) -> None:
         with connected(db):
@@ -156,6 +165,15 @@ class OutboxWorker:
 def _disconnect() -> None:
     with contextlib.suppress(Exception):  # a broken connection is closed anyway
         db.close()
+
+
+def batch_homes(claimed: list[outbox.Claimed]) -> dict[str, BatchHomes]:
+    homes: dict[str, BatchHomes] = {}
+    for item in claimed:
+        if isinstance(item.notice, PublishHome):
+            homes.setdefault(item.workspace_id, BatchHomes(claimed=set()))
+            homes[item.workspace_id].claimed.add(item.notice.user)
+    return homes
 
 
 # Errors Slack returns with HTTP 200 that still mean "try again later".

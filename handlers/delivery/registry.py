@@ -5,11 +5,13 @@ sender module, so `deliver` knows them all once the package is loaded.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk import WebClient
 
 from bot.access import Actor
+from bot.home.refresh import queue_homes, unqueue_home
 from bot.outbox import claims as outbox
 from bot.outbox import notices as n
 from handlers.blocks import common
@@ -29,6 +31,16 @@ def delivers(notice_type: type):
     return decorate
 
 
+@dataclass
+class BatchHomes:
+    """One workspace's Homes in the batch under way. Home publishes come last in a batch:
+    a refresh asked for one of `claimed` is covered by it, and one published with an
+    answer (`answered`) is not published over by a claimed one."""
+
+    claimed: set[str]
+    answered: set[str] = field(default_factory=set)
+
+
 class Delivery:
     """What a deliverer needs besides the notice: the Slack client and a way to remember posts."""
 
@@ -42,10 +54,10 @@ class Delivery:
         retrying: bool = False,
         mailer: Mailer | None = None,
         join_url: str | None = None,
-        homes: dict | None = None,
+        homes: "BatchHomes | None" = None,
     ):
         self.client = client
-        self.homes = homes if homes is not None else {}
+        self.homes = homes or BatchHomes(claimed=set())
         self.workspace_id = workspace_id
         self.now = now
         self.notice_id = notice_id
@@ -85,13 +97,19 @@ class Delivery:
         return None
 
     def refresh_home(self, user_id: str, note: str | None = None) -> None:
-        """Re-publish someone's App Home after a change that concerns them: noted here,
-        published once per person per batch by `publish_homes`. A `note` (the answer to a
-        click made in the Home) is shown at its top."""
+        """Re-publish someone's App Home after a change that concerns them: queued, once
+        per person, after the notices people wait for. A `note` (the answer to a click
+        made in the Home) is shown at its top at once, with the Home as it is now."""
         if not user_id.startswith(("U", "W")):  # a channel has no Home
             return
-        key = (self.workspace_id, user_id)
-        self.homes[key] = note or self.homes.get(key)
+        if note is None:
+            if user_id not in self.homes.claimed:
+                queue_homes(self.workspace_id, [user_id], self.now)
+            return
+        unqueue_home(self.workspace_id, user_id)  # this publish shows the latest state
+        actor = Actor(workspace_id=self.workspace_id, user_id=user_id)
+        publish_home(self.client, actor, self.now, note=note)
+        self.homes.answered.add(user_id)
 
     def granted(self, user_id: str, kind: str, resource_id: str) -> None:
         outbox.record_grant(self.workspace_id, user_id, kind, resource_id, self.now)
@@ -118,16 +136,6 @@ class Delivery:
 def is_dm(channel: str) -> bool:
     """A user id (posting to it opens the DM) or a DM's own id."""
     return channel.startswith(("U", "W", "D"))
-
-
-def publish_homes(client_for: Callable, homes: dict[tuple[str, str], str | None], now) -> None:
-    """Publish each Home once, with its note (if any) at the top, each with its own
-    workspace's client; none for a workspace that uninstalled."""
-    for (workspace_id, user_id), note in sorted(homes.items()):
-        client = client_for(workspace_id)
-        if client is None:
-            continue
-        publish_home(client, Actor(workspace_id=workspace_id, user_id=user_id), now, note=note)
 
 
 def deliver(delivery: Delivery, notice: n.Notice) -> None:

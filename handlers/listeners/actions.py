@@ -4,6 +4,7 @@ approve and deny requests. Each click is recorded and acked; the worker runs it.
 import re
 
 from bot.errors import LobbyError
+from bot.home.refresh import queue_homes
 from bot.service import Lobby
 from bot.teams.access_term import AccessTerm
 from bot.vocabulary import EXTEND_BUTTON_DAYS
@@ -20,7 +21,6 @@ from handlers.blocks import (
 from handlers.intake.listen import Handoff
 from handlers.intake.runs import runs
 from handlers.listeners.answers import answer, answer_refusal
-from handlers.listeners.home import publish_home
 from handlers.slack.context import actor_of
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.in_place import answer_for_click
@@ -105,13 +105,15 @@ def register_runs(lobby: Lobby) -> None:
                 answer(respond, work(actor, action["value"]))
             except LobbyError as error:
                 answer_refusal(respond, error)
-            refresh_if_home(body, client, actor)
+            refresh_if_home(body, actor)
 
         durably(action_id, run)
 
-    def refresh_if_home(body, client, actor):
+    def refresh_if_home(body, actor):
+        """Queued with the run (one publish, however many of the run's notices refresh
+        the same Home), not published here before the run commits."""
         if body.get("view", {}).get("type") == "home":
-            publish_home(client, actor, lobby)
+            queue_homes(actor.workspace_id, [actor.user_id], lobby.clock.now())
 
     def answer_invitation(service_call):
         def work(actor, value):
@@ -170,7 +172,7 @@ def register_runs(lobby: Lobby) -> None:
             )
         except LobbyError as error:
             answer_refusal(respond, error)
-        refresh_if_home(body, client, actor)
+        refresh_if_home(body, actor)
 
     durably(requests.APPROVE_REQUEST, approve)
 

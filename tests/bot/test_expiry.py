@@ -95,7 +95,7 @@ def test_notices_built_by_the_database_load_as_the_services_notices(
     Notice.delete().execute()
     expire_due_invitations(clock)
     loaded = {type(notices.load(row)) for row in Notice.select()}
-    assert loaded == {notices.InvitationExpired, notices.InvitationClosed, notices.RefreshHomes}
+    assert loaded == {notices.InvitationExpired, notices.InvitationClosed, notices.PublishHome}
     row = Notice.get(Notice.kind == "invitation_expired")
     assert row.created_at == clock.now() and row.status == "pending"
 

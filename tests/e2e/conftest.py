@@ -11,6 +11,7 @@ from waitress.server import create_server
 
 from app import Worker, create_web, create_worker
 from config import Settings, parse_smtp_url
+from handlers.delivery.pacing import Pacer
 from handlers.health import HealthCheck
 from handlers.web import wsgi_app
 from storage import intake
@@ -107,7 +108,10 @@ def start_app(request, slack, tmp_path):
         # As `python app.py` splits them, with one clock: the web side records and acks,
         # the worker side runs what was recorded and delivers the notices.
         web = create_web(settings, clock=clock)
-        worker = create_worker(settings, clock=clock, jobs=False)
+        # The clock stands still unless a test moves it, and this stand-in enforces no
+        # tiers: the outbox is not paced here (tests/handlers/delivery/test_pacing.py is).
+        unpaced = Pacer(lambda: clock.now().timestamp(), tiers={})
+        worker = create_worker(settings, clock=clock, jobs=False, pacer=unpaced)
         health = HealthCheck(clock, worker_alive=lambda: True, max_backlog=max_backlog)
         over_http = web.bolt if transport == "http" else None
         application = wsgi_app(over_http, health, web.gate)

@@ -53,6 +53,19 @@ def test_thirty_invitations_expiring_at_once_republish_the_admins_home_once(runn
     assert len(publishes_for(running, ADMIN)) == before + 1
 
 
+def test_a_click_in_the_home_republishes_that_home_once(running):
+    running.reply_to(running.command("team create Design"))
+    running.reply_to(running.command(f"<@{ALICE}>"))
+    running.settled()
+    view = open_home(running, ALICE)
+    before = len(publishes_for(running, ALICE))
+    click_in_home(running, view, "invitation_accept", ALICE)
+    running.delivered(lambda: Membership.select().where(Membership.user_id == ALICE).exists())
+    running.settled()
+    assert len(publishes_for(running, ALICE)) == before + 1
+    assert "invitation_accept" not in json.dumps(published_for(running, ALICE))
+
+
 def test_a_stale_accept_in_the_home_is_answered_at_the_top_of_the_home(running):
     running.reply_to(running.command("team create Design"))
     running.reply_to(running.command(f"<@{ALICE}>"))

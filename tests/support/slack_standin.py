@@ -31,6 +31,7 @@ import yaml
 
 from tests.support.blockkit import assert_valid_message_blocks, assert_valid_view
 from tests.support.slack_oauth import OAuthServer
+from tests.support.slack_tiers import TierLimits
 from tests.support.socket_mode_standin import SocketModeStandIn
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "slack_reference"
@@ -387,6 +388,8 @@ class SlackStandIn:
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._rate_limits: dict[str, int] = {}
         self._rate_windows: dict[str, deque[float]] = defaultdict(deque)
+        self._tiers: TierLimits | None = None
+        self.clock: Callable[[], float] = time.monotonic  # rate limits' time; tests move it
         self._ids = itertools.count(1)
         self._epoch = int(time.time())
         self._lock = threading.RLock()
@@ -599,6 +602,14 @@ class SlackStandIn:
         with self._lock:
             self._rate_limits[method] = per_minute
 
+    def enforce_tiers(self) -> None:
+        """Every method limited by its reference tier in this workspace, as Slack does
+        (tests/support/slack_tiers.py), measured on `self.clock`."""
+        with self._lock:
+            self._tiers = TierLimits(
+                lambda method: method_spec(method)["rate_limits"], lambda: self.clock()
+            )
+
     # ----------------------------------------------------------------- queries
 
     def calls_to(self, method: str) -> list[Call]:
@@ -707,7 +718,7 @@ class SlackStandIn:
         spec = method_spec(method)
         if spec is None:
             raise SlackError("unknown_method", status=404)
-        self._apply_faults(method)
+        self._apply_faults(method, args)
         self._check_token(method, token)
         self._check_arguments(method, spec, args)
         self._check_scopes(method, args)
@@ -734,7 +745,7 @@ class SlackStandIn:
             raise AssertionError(f"the stand-in does not implement {method} yet")
         return implementation
 
-    def _apply_faults(self, method: str) -> None:
+    def _apply_faults(self, method: str, args: dict[str, Any]) -> None:
         faults = self._faults[method]
         if faults:
             fault = faults[0]
@@ -745,13 +756,17 @@ class SlackStandIn:
                 raise _Drop()
             extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             raise SlackError(fault.error or "internal_error", status=fault.status, **extra)
-        self._apply_rate_limit(method)
+        self._apply_rate_limit(method, args)
 
-    def _apply_rate_limit(self, method: str) -> None:
+    def _apply_rate_limit(self, method: str, args: dict[str, Any]) -> None:
+        if self._tiers is not None:
+            retry_after = self._tiers.retry_after(method, args)
+            if retry_after is not None:
+                raise SlackError("ratelimited", status=429, **{"Retry-After": retry_after})
         limit = self._rate_limits.get(method)
         if limit is None:
             return
-        now = time.monotonic()
+        now = self.clock()
         window = self._rate_windows[method]
         while window and window[0] <= now - 60:
             window.popleft()

@@ -5,6 +5,7 @@ import json
 import pytest
 from slack_sdk import WebClient
 
+from bot.home.refresh import queue_homes
 from bot.outbox import notices as n
 from handlers.delivery.outbox_worker import OutboxWorker
 from handlers.intake.runs import Reply, where_acted
@@ -45,10 +46,15 @@ def test_a_click_in_the_home_is_answered_at_the_top_of_a_republished_home(worker
     assert not dms(slack, "UIVY")
 
 
-def test_a_home_answer_and_refreshes_in_one_batch_publish_that_home_once(worker, slack, clock):
-    refresh = n.RefreshHomes(users=["UIVY", "UADA"])
+def test_a_home_answer_and_refreshes_in_one_run_publish_that_home_once(worker, slack, clock):
     note = Reply(user="UIVY", message={"text": "Already accepted."}, clicked=True, in_home=True)
-    deliver(worker, clock, refresh, note, n.RefreshHomes(users=["UIVY"]))
+    with db.atomic():
+        queue_homes(WORKSPACE, ["UIVY", "UADA"], clock.now())
+        n.record(WORKSPACE, note, clock.now())
+        queue_homes(WORKSPACE, ["UIVY"], clock.now())
+    with db.connection_context():
+        while worker.deliver_due():
+            pass
     published = [c.args["user_id"] for c in slack.calls_to("views.publish")]
     assert sorted(published) == ["UADA", "UIVY"]
     assert "Already accepted." in json.dumps([c.args for c in slack.calls_to("views.publish")])

@@ -1,0 +1,106 @@
+"""Workspaces take turns in the outbox: a bulk invite in one does not hold back another's DM."""
+
+import threading
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.outbox import claims
+from bot.outbox import notices as n
+from handlers.delivery.outbox_worker import OutboxWorker
+from storage.db import db
+from storage.models import Notice
+
+BULK = 50
+
+
+@pytest.fixture
+def other(slack):
+    return slack.add_workspace("T0OTHER", "other")
+
+
+def worker_for(slack, clock, instance_id="lobby"):
+    clients = {w.team_id: WebClient(token=w.token, base_url=w.api_url) for w in slack.workspaces()}
+    return OutboxWorker(clients.get, clock, instance_id=instance_id)
+
+
+def welcome(user):
+    return n.Welcome(team="Design", user=user, roles=["member"], channel_ids=[])
+
+
+def record(clock, workspace, users):
+    with db.atomic():
+        for user in users:
+            workspace.add_user(user, user.lower())
+            n.record(workspace.team_id, welcome(user), clock.now())
+
+
+def people(prefix, count):
+    return [f"U{prefix}{i:03d}" for i in range(count)]
+
+
+def test_claims_take_the_oldest_due_notice_of_each_workspace_in_turn(database, clock, slack):
+    for workspace_id, count in [("TA", 5), ("TB", 1), ("TC", 2)]:
+        with db.atomic():
+            for i in range(count):
+                n.record(workspace_id, welcome(f"U{workspace_id}{i}"), clock.now())
+        clock.advance(seconds=1)
+
+    claimed = claims.claim_due(clock.now(), "lobby", limit=5)
+
+    assert [(c.workspace_id, c.notice.user) for c in claimed] == [
+        ("TA", "UTA0"),
+        ("TB", "UTB0"),
+        ("TC", "UTC0"),
+        ("TA", "UTA1"),
+        ("TC", "UTC1"),
+    ]
+
+
+def test_a_single_dm_in_one_workspace_goes_out_before_most_of_a_bulk_invite_in_another(
+    database, clock, slack, other
+):
+    record(clock, slack, people("A", BULK))
+    clock.advance(seconds=1)
+    record(clock, other, ["UBEA"])
+    worker = worker_for(slack, clock)
+
+    worker.deliver_due()
+
+    assert len(other.messages_to("UBEA")) == 1
+    assert len(slack.calls_to("chat.postMessage")) < BULK // 2
+    while worker.deliver_due():
+        pass
+    assert len(slack.calls_to("chat.postMessage")) == BULK
+
+
+def test_two_instances_taking_turns_across_workspaces_send_each_notice_once(
+    database, clock, slack, other
+):
+    record(clock, slack, people("A", 30))
+    record(clock, other, people("B", 30))
+    workers = [worker_for(slack, clock, "one"), worker_for(slack, clock, "two")]
+    start = threading.Barrier(len(workers))
+    failures = []
+
+    def deliver(each):
+        try:
+            with db.connection_context():
+                start.wait()
+                while each.deliver_due():
+                    pass
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=deliver, args=(each,)) for each in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert failures == []
+    for workspace, prefix in [(slack, "A"), (other, "B")]:
+        assert len(workspace.calls_to("chat.postMessage")) == 30
+        assert all(len(workspace.messages_to(user)) == 1 for user in people(prefix, 30))
+    welcomes = Notice.select().where(Notice.kind == n.Welcome.kind)
+    assert welcomes.where(Notice.status == "sent").count() == 60
