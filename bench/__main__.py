@@ -1,4 +1,4 @@
-"""Run Lobby's benchmarks: `python -m bench [ack|bulk|sweep|lists|footprint|stats|fairness|tiers …]`.
+"""Run Lobby's benchmarks: `python -m bench [ack|bulk|sweep|lists|footprint|stats|…]`.
 
 Prints each table and writes them all, with the machine, date and command, to
 bench/RESULTS.md (a partial run writes only what it ran).
