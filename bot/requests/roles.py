@@ -23,14 +23,13 @@ from bot.home.refresh import refresh_homes
 from bot.outbox import notices
 from bot.outbox import role_request_notices as rn
 from bot.requests.notes import check_note
+from bot.requests.waiting import waiting_by_team
 from bot.roles.permissions import OWNER, Action, RoleBook
 from bot.teams.membership import add_roles, role_book, roles_by_member, roles_of, root_of
 from storage.db import db
 from storage.installations import Departure
 from storage.models import Membership, RoleRequest, Team
 from storage.statuses import RequestStatus
-
-DAY = timedelta(hours=24)
 
 
 class RoleRequests:
@@ -193,18 +192,9 @@ class RoleRequests:
         """One reminder a day per decider, listing the role requests waiting over 24 hours
         that they may decide."""
         now = self.clock.now()
-        waiting = (
-            RoleRequest.open(now)
-            .where(RoleRequest.created_at <= now - DAY)
-            .where(Departure.still_here(RoleRequest.workspace_id))
-            .order_by(RoleRequest.team, RoleRequest.created_at)
-        )
-        by_team: dict[int, list[RoleRequest]] = {}
-        for request in waiting:
-            by_team.setdefault(request.team_id, []).append(request)
         sent = 0
         with db.atomic():
-            for requests in by_team.values():
+            for requests in waiting_by_team(RoleRequest, now):
                 sent += self._remind(requests[0].team, requests, now)
         return sent
 

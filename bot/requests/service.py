@@ -19,6 +19,7 @@ from bot.home.refresh import refresh_homes
 from bot.outbox import notices
 from bot.requests.notes import check_note
 from bot.requests.opening import open_request
+from bot.requests.waiting import waiting_by_team
 from bot.roles.permissions import Action, Permission
 from bot.seats.admission import seat_admission
 from bot.seats.use import SeatUse, lock_team, seat_use
@@ -29,8 +30,6 @@ from storage.db import db
 from storage.installations import Departure
 from storage.models import JoinRequest, Membership, Team
 from storage.statuses import RequestStatus
-
-DAY = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -286,18 +285,9 @@ class Requests:
     def remind_approvers(self) -> int:
         """One reminder a day per approver, listing requests waiting over 24 hours."""
         now = self.clock.now()
-        waiting = (
-            JoinRequest.open(now)
-            .where(JoinRequest.created_at <= now - DAY)
-            .where(Departure.still_here(JoinRequest.workspace_id))
-            .order_by(JoinRequest.team, JoinRequest.created_at)
-        )
-        by_team: dict[int, list[JoinRequest]] = {}
-        for request in waiting:
-            by_team.setdefault(request.team_id, []).append(request)
         sent = 0
         with db.atomic():
-            for requests in by_team.values():
+            for requests in waiting_by_team(JoinRequest, now):
                 sent += self._remind(requests[0].team, requests, now)
         return sent
 
