@@ -1,6 +1,5 @@
 """Join requests: asking, deciding (first decision wins), cooldown, expiry, reminders."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,10 +12,10 @@ from bot.errors import (
     RequestCooldown,
     RequestPending,
 )
-from storage.db import db
 from storage.models import Invitation, JoinRequest, Membership, Notice
 from tests.conftest import actor
 from tests.support.outbox import payloads
+from tests.support.races import race
 
 OWNER = actor("UOWNER")
 ALICE = actor("UALICE")
@@ -127,28 +126,13 @@ def test_deny_gives_the_reason_and_a_cooldown_follows(lobby, design, clock):
 
 def test_two_approvers_deciding_at_once_one_decision_stands(lobby, design, database):
     request = lobby.requests.ask(actor=ALICE, team_name=None, note=None)
-    db.close()
-    start = threading.Barrier(2)
-    results = {}
-
-    def decide(user_id, call):
-        with db.connection_context():
-            start.wait()
-            try:
-                call(actor=actor(user_id), request_id=request.id)
-                results[user_id] = "decided"
-            except RequestAlreadyDecided:
-                results[user_id] = "refused"
-
-    threads = [
-        threading.Thread(target=decide, args=("UADMIN", lobby.requests.approve)),
-        threading.Thread(target=decide, args=("UOWNER", lobby.requests.deny)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    db.connect(reuse_if_open=True)
+    results = race(
+        {
+            "UADMIN": lambda: lobby.requests.approve(actor=actor("UADMIN"), request_id=request.id),
+            "UOWNER": lambda: lobby.requests.deny(actor=actor("UOWNER"), request_id=request.id),
+        },
+        RequestAlreadyDecided,
+    )
     assert sorted(results.values()) == ["decided", "refused"]
     assert len(payloads("request_decided")) == 1
     final = JoinRequest.get_by_id(request.id).status

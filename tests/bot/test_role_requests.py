@@ -1,8 +1,6 @@
 """Role requests: asking, who gets a copy (no escalation), first decision wins, refusals,
 expiry and reminders."""
 
-import threading
-
 import pytest
 
 from bot.errors import (
@@ -18,10 +16,10 @@ from bot.errors import (
 from bot.home.role_requests import role_requests_on_home
 from bot.jobs.scheduler import expire_requests, remind_approvers
 from bot.teams.membership import roles_of
-from storage.db import db
 from storage.models import AuditEntry, Invitation, Notice, RoleRequest
 from tests.conftest import actor
 from tests.support.outbox import payloads
+from tests.support.races import race
 
 OWNER = actor("UOWNER")
 ALICE = actor("UALICE")
@@ -159,28 +157,17 @@ def test_a_click_after_the_decision_changes_nothing_and_says_who_decided(lobby, 
 
 def test_two_deciders_at_once_one_decision_stands(lobby, design, database):
     request = lobby.role_requests.ask(actor=ALICE, role="admin", team_name=None, note=None)
-    db.close()
-    start = threading.Barrier(2)
-    results = {}
-
-    def decide(user_id, call):
-        with db.connection_context():
-            start.wait()
-            try:
-                call(actor=actor(user_id), request_id=request.id)
-                results[user_id] = "decided"
-            except RequestAlreadyDecided:
-                results[user_id] = "refused"
-
-    threads = [
-        threading.Thread(target=decide, args=("UADMIN", lobby.role_requests.approve)),
-        threading.Thread(target=decide, args=("UOWNER", lobby.role_requests.deny)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    db.connect(reuse_if_open=True)
+    results = race(
+        {
+            "UADMIN": lambda: lobby.role_requests.approve(
+                actor=actor("UADMIN"), request_id=request.id
+            ),
+            "UOWNER": lambda: lobby.role_requests.deny(
+                actor=actor("UOWNER"), request_id=request.id
+            ),
+        },
+        RequestAlreadyDecided,
+    )
     assert sorted(results.values()) == ["decided", "refused"]
     assert len(payloads("role_request_decided")) == 1
     assert len(payloads("role_request_answered")) == 1

@@ -1,7 +1,5 @@
 """Sponsor review: who brought each member in, and the review when that person leaves."""
 
-import threading
-
 import pytest
 
 from bot.errors import LastOwner, NotAllowed, SponsorRowDecided
@@ -11,6 +9,7 @@ from storage.db import db
 from storage.models import AuditEntry, Invitation, Membership, SponsoredMember, SponsorReview
 from tests.conftest import actor
 from tests.support.outbox import payloads
+from tests.support.races import race
 
 OWNER = actor("UOWNER")
 
@@ -186,27 +185,13 @@ def test_two_admins_clicking_the_same_row_at_once_decide_it_once(lobby, director
     join(lobby, directory, "UADMIN2", role="admin")
     lobby.removal.remove(actor=OWNER, user_id="UADMIN", team_name=None)
     row_id = rows()["UA"].id
-    db.close()
-    start, results = threading.Barrier(2), {}
-
-    def click(user_id, call):
-        with db.connection_context():
-            start.wait()
-            try:
-                call(actor=actor(user_id), row_id=row_id)
-                results[user_id] = "decided"
-            except SponsorRowDecided:
-                results[user_id] = "refused"
-
-    threads = [
-        threading.Thread(target=click, args=("UOWNER", lobby.sponsors.remove)),
-        threading.Thread(target=click, args=("UADMIN2", lobby.sponsors.keep)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    db.connect(reuse_if_open=True)
+    results = race(
+        {
+            "UOWNER": lambda: lobby.sponsors.remove(actor=OWNER, row_id=row_id),
+            "UADMIN2": lambda: lobby.sponsors.keep(actor=actor("UADMIN2"), row_id=row_id),
+        },
+        SponsorRowDecided,
+    )
     assert sorted(results.values()) == ["decided", "refused"]
     assert len(payloads("sponsor_review_changed")) == 1
     assert (rows()["UA"].decision == "remove") == (not member("UA"))
