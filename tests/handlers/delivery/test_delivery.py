@@ -1,4 +1,3 @@
-import threading
 from datetime import timedelta
 
 import pytest
@@ -9,6 +8,7 @@ from bot.outbox.claims import MAX_ATTEMPTS
 from handlers.delivery.outbox_worker import OutboxWorker
 from storage.db import db
 from storage.models import Notice, PostedMessage
+from tests.support.outbox import drain_at_once
 
 WORKSPACE = "T0LOBBY"
 ADMINS = ["UADMIN", "UOWNER"]
@@ -273,25 +273,7 @@ def test_two_workers_delivering_the_same_batch_concurrently_send_each_notice_onc
         slack.add_user(user_id, user_id.lower())
     record(clock, *(welcome(user_id) for user_id in users))
     workers = [worker, new_worker(slack, clock)]
-    start = threading.Barrier(len(workers))
-    failures = []
-
-    def deliver(each):
-        try:
-            with db.connection_context():
-                start.wait()
-                while each.deliver_due():
-                    pass
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            failures.append(error)
-
-    threads = [threading.Thread(target=deliver, args=(each,)) for each in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert failures == []
+    assert drain_at_once(workers) == []
     assert len(slack.calls_to("chat.postMessage")) == len(users)
     assert all(len(slack.messages_to(user_id)) == 1 for user_id in users)
     welcomes = Notice.select().where(Notice.kind == n.Welcome.kind)

@@ -1,7 +1,5 @@
 """Workspaces take turns in the outbox: a bulk invite in one does not hold back another's DM."""
 
-import threading
-
 import pytest
 from slack_sdk import WebClient
 
@@ -10,6 +8,7 @@ from bot.outbox import notices as n
 from handlers.delivery.outbox_worker import OutboxWorker
 from storage.db import db
 from storage.models import Notice
+from tests.support.outbox import drain_at_once
 
 BULK = 50
 
@@ -80,25 +79,7 @@ def test_two_instances_taking_turns_across_workspaces_send_each_notice_once(
     record(clock, slack, people("A", 30))
     record(clock, other, people("B", 30))
     workers = [worker_for(slack, clock, "one"), worker_for(slack, clock, "two")]
-    start = threading.Barrier(len(workers))
-    failures = []
-
-    def deliver(each):
-        try:
-            with db.connection_context():
-                start.wait()
-                while each.deliver_due():
-                    pass
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            failures.append(error)
-
-    threads = [threading.Thread(target=deliver, args=(each,)) for each in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert failures == []
+    assert drain_at_once(workers) == []
     for workspace, prefix in [(slack, "A"), (other, "B")]:
         assert len(workspace.calls_to("chat.postMessage")) == 30
         assert all(len(workspace.messages_to(user)) == 1 for user in people(prefix, 30))
