@@ -28,7 +28,7 @@ class RoleRequestDecided(Notice):
     team: str
     requester: str
     role: str
-    status: str  # approved | denied | expired
+    status: str  # approved | denied | expired | cancelled (they left the team)
     decided_by: str | None
 
 

@@ -19,7 +19,7 @@ from bot.errors import (
     RoleRequestPending,
     UnknownRole,
 )
-from bot.home.refresh import refresh_homes
+from bot.home.refresh import queue_homes, refresh_homes
 from bot.outbox import notices
 from bot.outbox import role_request_notices as rn
 from bot.requests.notes import check_note
@@ -59,7 +59,7 @@ class RoleRequests:
                     expires_at=now + timedelta(days=team.request_expiry_days),
                 )
                 self._send_copies(team, request, now)
-                notices.record(team.workspace_id, notices.RefreshHomes(users=[actor.user_id]), now)
+                queue_homes(team.workspace_id, [actor.user_id], now)
                 audit.record(
                     workspace_id=actor.workspace_id,
                     now=now,
@@ -98,6 +98,8 @@ class RoleRequests:
         request = self._for_decider(actor, request_id)
         now = self.clock.now()
         with db.atomic():
+            if request.status_at(now) != RequestStatus.PENDING:  # withdrawn, decided, expired
+                raise already_decided(request, now)
             membership = Membership.find(request.team, request.requester_user_id)
             if membership is None:
                 raise NotAMember(user=request.requester_user_id, team=request.team.name)
@@ -211,6 +213,37 @@ class RoleRequests:
             key = f"role-request-reminder:{team.id}:{recipient}:{now.date().isoformat()}"
             sent += notices.record(team.workspace_id, reminder, now, dedupe_key=key)
         return sent
+
+
+def withdraw_role_requests(team: Team, user_id: str, now: datetime) -> None:
+    """A member who leaves the team withdraws their pending role requests: every copy says
+    so and loses its buttons. In the departure's transaction."""
+    withdrawn = list(
+        RoleRequest.update(status=RequestStatus.CANCELLED, decided_at=now)
+        .where(
+            RoleRequest.team == team,
+            RoleRequest.requester_user_id == user_id,
+            RoleRequest.is_open(now),
+        )
+        .returning(RoleRequest)
+        .execute()
+    )
+    for request in withdrawn:
+        facts = dict(team=team.name, requester=user_id, role=request.role, decided_by=None)
+        decided = rn.RoleRequestDecided(
+            request_id=request.id, status=RequestStatus.CANCELLED, **facts
+        )
+        notices.record(team.workspace_id, decided, now)
+        audit.record(
+            workspace_id=team.workspace_id,
+            now=now,
+            action="role_request.cancelled",
+            actor=None,
+            team=team,
+            target=user_id,
+            request=request.id,
+            role=request.role,
+        )
 
 
 def check_requestable(book: RoleBook, held: set[str], role: str, team: str) -> None:

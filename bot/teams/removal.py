@@ -14,6 +14,7 @@ from bot.home.refresh import refresh_homes
 from bot.invitations.closing import record_closed
 from bot.links.cards import refresh_cards
 from bot.outbox import notices
+from bot.requests.roles import withdraw_role_requests
 from bot.roles.permissions import OWNER, Action, Permission
 from bot.seats.use import lock_team
 from bot.seats.waitlist import drop_from_waitlists, fill_freed_seats
@@ -115,6 +116,7 @@ def leave(
     the admins for review; the seat goes to the waitlist. Under the team's lock."""
     membership = Membership.find(team, user_id)
     sponsors.open_review(membership, now, how=how, by=by)
+    withdraw_role_requests(team, user_id, now)
     gone = {t.id for t in with_sub_teams(team)}
     record_revocations(team, user_id, now, gone=gone)
     membership.delete_instance(recursive=True)
@@ -168,6 +170,7 @@ class Removal:
                 lock_team(freed[team_id])
             for membership in memberships:
                 sponsors.open_review(membership, now, how=sponsors.LEFT_WORKSPACE)
+                withdraw_role_requests(membership.team, user_id, now)
                 membership.delete_instance(recursive=True)
                 audit.record(
                     workspace_id=workspace_id,

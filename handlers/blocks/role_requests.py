@@ -32,6 +32,8 @@ def role_request_decided(
         return message(f"{who}: approved by {md.user(decided_by)}.")
     if status == RequestStatus.DENIED:
         return message(f"{who}: denied by {md.user(decided_by)}.")
+    if status == RequestStatus.CANCELLED:
+        return message(f"{who} was withdrawn: they are no longer a member.")
     return message(f"{who} expired without a decision.")
 
 

@@ -232,3 +232,25 @@ def test_the_home_shows_a_role_request_to_its_requester_and_to_those_who_may_dec
     lobby.role_requests.approve(actor=OWNER, request_id=request.id)
     assert role_requests_on_home(actor=actor("UADMIN"), now=now).to_decide == []
     assert role_requests_on_home(actor=ALICE, now=now).mine == []
+
+
+@pytest.mark.parametrize("how", ["removed", "left_workspace"])
+def test_leaving_the_team_withdraws_a_pending_role_request(lobby, design, how):
+    request = lobby.role_requests.ask(actor=ALICE, role="admin", team_name=None, note=None)
+    if how == "removed":
+        lobby.removal.remove(actor=OWNER, user_id="UALICE", team_name=None)
+    else:
+        lobby.removal.left_workspace(workspace_id=ALICE.workspace_id, user_id="UALICE")
+    assert RoleRequest.get_by_id(request.id).status == "cancelled"
+    (withdrawn,) = payloads("role_request_decided")  # every copy loses its buttons
+    assert (withdrawn["status"], withdrawn["decided_by"]) == ("cancelled", None)
+    assert not payloads("role_request_answered")  # nobody left to tell
+    with pytest.raises(RequestAlreadyDecided):
+        lobby.role_requests.approve(actor=actor("UADMIN"), request_id=request.id)
+    assert "role_request.cancelled" in [e.action for e in AuditEntry.select()]
+
+
+def test_a_removal_leaves_other_peoples_role_requests_alone(lobby, design):
+    request = lobby.role_requests.ask(actor=ALICE, role="admin", team_name=None, note=None)
+    lobby.removal.remove(actor=OWNER, user_id="UMGR", team_name=None)
+    assert RoleRequest.get_by_id(request.id).status == "pending"

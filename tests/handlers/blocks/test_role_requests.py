@@ -47,6 +47,14 @@ def test_a_decided_copy_and_the_answer_have_no_buttons(status):
         assert "Admin" in message["text"]
 
 
+def test_a_withdrawn_copy_says_the_requester_left():
+    withdrawn = role_requests.role_request_decided(
+        team="Design", requester="UALICE", role="admin", status="cancelled", decided_by=None
+    )
+    assert_valid_message_blocks(withdrawn["blocks"])
+    assert "withdrawn: they are no longer a member" in withdrawn["text"]
+
+
 def test_the_request_modal_requires_a_note_when_every_team_offered_does():
     def note_block(view):
         assert_valid_view(view)
