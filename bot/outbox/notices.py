@@ -249,45 +249,6 @@ class NewMember(Notice):
 
 
 @dataclass(frozen=True)
-class AddToChannel(Notice):
-    kind: ClassVar[str] = "add_to_channel"
-    team: str
-    user: str
-    channel_id: str
-    channel_name: str
-    is_private: bool
-    admins: list[str]
-
-
-@dataclass(frozen=True)
-class AddToUserGroup(Notice):
-    kind: ClassVar[str] = "add_to_usergroup"
-    team: str
-    user: str
-    usergroup_id: str
-    handle: str
-    admins: list[str]
-
-
-@dataclass(frozen=True)
-class RemoveFromChannel(Notice):
-    kind: ClassVar[str] = "remove_from_channel"
-    team: str
-    user: str
-    channel_id: str
-    admins: list[str]
-
-
-@dataclass(frozen=True)
-class RemoveFromUserGroup(Notice):
-    kind: ClassVar[str] = "remove_from_usergroup"
-    team: str
-    user: str
-    usergroup_id: str
-    admins: list[str]
-
-
-@dataclass(frozen=True)
 class Removed(Notice):
     """Tell someone they are no longer a member of a team."""
 
@@ -295,15 +256,6 @@ class Removed(Notice):
     team: str
     user: str
     by: str | None
-
-
-@dataclass(frozen=True)
-class JoinChannel(Notice):
-    """The bot joins a public channel linked to a team, so it can add people."""
-
-    kind: ClassVar[str] = "join_channel"
-    team: str
-    channel_id: str
 
 
 @dataclass(frozen=True)
@@ -408,5 +360,6 @@ from bot.outbox import (  # noqa: E402, F401
     access_notices,
     role_request_notices,
     sponsor_notices,
+    sync_notices,
     waitlist_notices,
 )

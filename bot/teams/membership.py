@@ -8,7 +8,7 @@ admins' notice are decided in one place.
 from datetime import datetime
 
 from bot import audit
-from bot.outbox import notices
+from bot.outbox import notices, sync_notices
 from bot.roles.permissions import Permission, RoleBook
 from storage.models import CustomRole, LinkedResource, MemberRole, Membership, Team
 
@@ -176,7 +176,7 @@ def _record_sync_and_news(team, user_id, roles, now, added_by) -> None:
 
 def sync_notice(team: Team, user_id: str, resource: LinkedResource, admins: list[str]):
     if resource.kind == "channel":
-        return notices.AddToChannel(
+        return sync_notices.AddToChannel(
             team=team.name,
             user=user_id,
             channel_id=resource.resource_id,
@@ -184,7 +184,7 @@ def sync_notice(team: Team, user_id: str, resource: LinkedResource, admins: list
             is_private=resource.is_private,
             admins=admins,
         )
-    return notices.AddToUserGroup(
+    return sync_notices.AddToUserGroup(
         team=team.name,
         user=user_id,
         usergroup_id=resource.resource_id,

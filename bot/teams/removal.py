@@ -13,7 +13,7 @@ from bot.errors import LastOwner, NotAllowed, NotAMember
 from bot.home.refresh import refresh_homes
 from bot.invitations.closing import record_closed
 from bot.links.cards import refresh_cards
-from bot.outbox import notices
+from bot.outbox import notices, sync_notices
 from bot.requests.roles import withdraw_role_requests
 from bot.roles.permissions import OWNER, Action, Permission
 from bot.seats.use import lock_team
@@ -93,10 +93,10 @@ def record_revocations(team: Team, user_id: str, now: datetime, *, gone: set[int
 
 def _revocation(team, user_id, resource, admins):
     if resource.kind == "channel":
-        return notices.RemoveFromChannel(
+        return sync_notices.RemoveFromChannel(
             team=team.name, user=user_id, channel_id=resource.resource_id, admins=admins
         )
-    return notices.RemoveFromUserGroup(
+    return sync_notices.RemoveFromUserGroup(
         team=team.name, user=user_id, usergroup_id=resource.resource_id, admins=admins
     )
 

@@ -17,7 +17,7 @@ from bot.errors import (
     TeamNameTaken,
 )
 from bot.links.service import create_code
-from bot.outbox import notices
+from bot.outbox import notices, sync_notices
 from bot.ports import ChannelFacts, Directory, UserGroupFacts
 from bot.roles.permissions import OWNER, Action, Permission
 from bot.teams.membership import (
@@ -202,7 +202,7 @@ class Teams:
             else:
                 notices.record(
                     actor.workspace_id,
-                    notices.JoinChannel(team=team.name, channel_id=facts.channel_id),
+                    sync_notices.JoinChannel(team=team.name, channel_id=facts.channel_id),
                     now,
                 )
         self._sync_members_into(team, resource)

@@ -4,18 +4,18 @@ away only what Lobby itself added, when they leave."""
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox import notices as n
+from bot.outbox import sync_notices as sn
 from handlers.blocks import mrkdwn as md
 from handlers.delivery.registry import Delivery, delivers
 
 
-@delivers(n.JoinChannel)
-def _join_channel(delivery: Delivery, notice: n.JoinChannel) -> None:
+@delivers(sn.JoinChannel)
+def _join_channel(delivery: Delivery, notice: sn.JoinChannel) -> None:
     delivery.client.conversations_join(channel=notice.channel_id)
 
 
-@delivers(n.AddToChannel)
-def _add_to_channel(delivery: Delivery, notice: n.AddToChannel) -> None:
+@delivers(sn.AddToChannel)
+def _add_to_channel(delivery: Delivery, notice: sn.AddToChannel) -> None:
     """Public channels: join first if needed. Private ones: ask the admins to add the bot."""
     try:
         _invite_to_channel(delivery.client, notice)
@@ -53,7 +53,7 @@ PERMANENT_CHANNEL_ERRORS = {
 }
 
 
-def _invite_to_channel(client: WebClient, notice: n.AddToChannel) -> None:
+def _invite_to_channel(client: WebClient, notice: sn.AddToChannel) -> None:
     """Raises on failure; returns only when Lobby itself added the person."""
     try:
         client.conversations_invite(channel=notice.channel_id, users=notice.user)
@@ -64,8 +64,8 @@ def _invite_to_channel(client: WebClient, notice: n.AddToChannel) -> None:
         client.conversations_invite(channel=notice.channel_id, users=notice.user)
 
 
-@delivers(n.AddToUserGroup)
-def _add_to_usergroup(delivery: Delivery, notice: n.AddToUserGroup) -> None:
+@delivers(sn.AddToUserGroup)
+def _add_to_usergroup(delivery: Delivery, notice: sn.AddToUserGroup) -> None:
     """usergroups.users.update replaces the whole list: list, merge, update."""
     client = delivery.client
     try:
@@ -95,8 +95,8 @@ KICK_REFUSALS = {
 }
 
 
-@delivers(n.RemoveFromChannel)
-def _remove_from_channel(delivery: Delivery, notice: n.RemoveFromChannel) -> None:
+@delivers(sn.RemoveFromChannel)
+def _remove_from_channel(delivery: Delivery, notice: sn.RemoveFromChannel) -> None:
     """A refused kick is recorded (the grant stays) and the admins are told."""
     try:
         delivery.client.conversations_kick(channel=notice.channel_id, user=notice.user)
@@ -120,8 +120,8 @@ def _remove_from_channel(delivery: Delivery, notice: n.RemoveFromChannel) -> Non
     delivery.revoked(notice.user, "channel", notice.channel_id)
 
 
-@delivers(n.RemoveFromUserGroup)
-def _remove_from_usergroup(delivery: Delivery, notice: n.RemoveFromUserGroup) -> None:
+@delivers(sn.RemoveFromUserGroup)
+def _remove_from_usergroup(delivery: Delivery, notice: sn.RemoveFromUserGroup) -> None:
     """List, drop, update; a group left empty is disabled (Slack refuses an empty list)."""
     client = delivery.client
     users = client.usergroups_users_list(usergroup=notice.usergroup_id)["users"]

@@ -4,6 +4,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.outbox import notices as n
+from bot.outbox import sync_notices as sn
 from bot.outbox.claims import MAX_ATTEMPTS
 from handlers.delivery.outbox_worker import OutboxWorker
 from storage.db import db
@@ -56,7 +57,7 @@ def invitation_sent(clock, invitation_id=1):
 
 
 def add_to_channel(channel_id, is_private=False):
-    return n.AddToChannel(
+    return sn.AddToChannel(
         team="Design",
         user="UIVY",
         channel_id=channel_id,
@@ -67,7 +68,7 @@ def add_to_channel(channel_id, is_private=False):
 
 
 def add_to_usergroup():
-    return n.AddToUserGroup(
+    return sn.AddToUserGroup(
         team="Design", user="UIVY", usergroup_id="S1", handle="design-team", admins=ADMINS
     )
 
