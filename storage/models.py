@@ -428,7 +428,7 @@ class WaitlistEntry(BaseModel):
     # The join request a freed seat opened for them (approval link policy).
     request = ForeignKeyField(JoinRequest, null=True, on_delete="SET NULL")
 
-    # Migration 0042 adds a partial unique index: waiting once per person per team.
+    # Migration 0043 adds a partial unique index: waiting once per person per team.
 
     @classmethod
     def queue(cls, team: Team):
