@@ -10,11 +10,11 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import ClassVar
 
-from peewee import IntegrityError
+from peewee import Select, ValuesList
 
-from storage.db import db
 from storage.installations import Departure
 from storage.models import Notice as NoticeRow
+from storage.statuses import NoticeStatus
 
 NOTICE_KINDS: dict[str, type["Notice"]] = {}
 
@@ -284,61 +284,53 @@ def record(
     Returns False when a notice with that key was already recorded, or when the
     workspace uninstalled the app (nothing more is sent to it).
     """
-    if Departure.among([workspace_id]):
-        return False
-    try:
-        with db.atomic():  # a savepoint, so a duplicate key leaves the caller's work intact
-            NoticeRow.create(
-                workspace_id=workspace_id,
-                kind=notice.kind,
-                payload=json.dumps(asdict(notice)),
-                dedupe_key=dedupe_key,
-                created_at=now,
-                next_attempt_at=now,
-            )
-    except IntegrityError:
-        return False
-    return True
+    return _insert([_row(workspace_id, notice, now, dedupe_key)]) == 1
 
 
 def record_many(items: list[tuple[str, Notice]], now: datetime, batch: int = 1000) -> None:
     """Store many (workspace_id, notice) pairs in the caller's transaction, in bulk."""
-    departed = Departure.among(w for w, _ in items)
-    items = [
-        (workspace_id, notice) for workspace_id, notice in items if workspace_id not in departed
-    ]
-    rows = [
-        {
-            "workspace_id": workspace_id,
-            "kind": notice.kind,
-            "payload": json.dumps(asdict(notice)),
-            "created_at": now,
-            "next_attempt_at": now,
-        }
-        for workspace_id, notice in items
-    ]
+    rows = [_row(workspace_id, notice, now) for workspace_id, notice in items]
     for start in range(0, len(rows), batch):
-        NoticeRow.insert_many(rows[start : start + batch]).execute()
+        _insert(rows[start : start + batch])
 
 
 def record_coalesced(items: list[tuple[str, Notice, str]], now: datetime) -> None:
     """Store (workspace_id, notice, dedupe_key) triples in the caller's transaction; one
     whose key is already queued is left out (the queued one stands for it)."""
-    departed = Departure.among(w for w, _, _ in items)
-    rows = [
-        {
-            "workspace_id": workspace_id,
-            "kind": notice.kind,
-            "payload": json.dumps(asdict(notice)),
-            "dedupe_key": key,
-            "created_at": now,
-            "next_attempt_at": now,
-        }
-        for workspace_id, notice, key in items
-        if workspace_id not in departed
-    ]
-    if rows:
-        NoticeRow.insert_many(rows).on_conflict_ignore().execute()
+    _insert([_row(workspace_id, notice, now, key) for workspace_id, notice, key in items])
+
+
+_COLUMNS = (
+    "workspace_id",
+    "kind",
+    "payload",
+    "dedupe_key",
+    "created_at",
+    "next_attempt_at",
+    "status",
+    "attempts",
+)
+
+
+def _row(workspace_id: str, notice: Notice, now: datetime, dedupe_key: str | None = None):
+    payload = json.dumps(asdict(notice))
+    return (workspace_id, notice.kind, payload, dedupe_key, now, now, NoticeStatus.PENDING, 0)
+
+
+def _insert(rows: list[tuple]) -> int:
+    """One statement for the rows: none for a workspace that uninstalled the app, none
+    whose dedupe key is taken; how many were stored. (The departure check and the
+    duplicate key fold into the insert: a notice is recorded on every change, and each
+    statement is a round trip to PostgreSQL, inside the caller's locks.)"""
+    if not rows:
+        return 0
+    # VALUES names its columns column1, column2, ... on SQLite and PostgreSQL alike.
+    values = ValuesList(rows, alias="new")
+    new = [getattr(values.c, f"column{number}") for number in range(1, len(_COLUMNS) + 1)]
+    still_here = new[0].not_in(Departure.select(Departure.workspace_id))
+    chosen = Select([values], new).where(still_here)
+    columns = [getattr(NoticeRow, name) for name in _COLUMNS]
+    return NoticeRow.insert_from(chosen, columns).on_conflict_ignore().as_rowcount().execute()
 
 
 def scrubbed_payload(notice: Notice) -> str:
