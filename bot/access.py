@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from bot.errors import NotAllowed, NotARootTeam, NoTeamsYet, TeamNotFound, TeamRequired
-from bot.roles.permissions import Action
+from bot.roles.permissions import Action, RoleBook
 from bot.teams.membership import role_book, roles_of, root_of
 from storage.models import Team
 
@@ -56,9 +56,10 @@ def team_names(workspace_id: str) -> list[str]:
     return [team.name for team in Team.in_workspace(workspace_id)]
 
 
-def require(actor: Actor, team: Team, action: Action) -> set[str]:
-    """The actor's roles on `team`, or NotAllowed when they do not give `action`."""
+def require(actor: Actor, team: Team, action: Action, book: RoleBook | None = None) -> set[str]:
+    """The actor's roles on `team`, or NotAllowed when they do not give `action`
+    (`book`: the team's role book, when the caller has it already)."""
     roles = roles_of(team, actor.user_id)
-    if not role_book(team).may(roles, action):
+    if not (book or role_book(team)).may(roles, action):
         raise NotAllowed(action=action.value, team=team.name)
     return roles

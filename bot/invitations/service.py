@@ -23,7 +23,13 @@ from bot.outbox import notices
 from bot.ports import Directory
 from bot.roles.permissions import Action
 from bot.seats.admission import seat_admission
-from bot.seats.use import SeatUse, claim_seats, lock_team, seat_use
+from bot.seats.use import (
+    SeatUse,
+    check_seats_free,
+    lock_team,
+    lock_team_for_inviting,
+    seat_use,
+)
 from bot.seats.waitlist import fill_freed_seats
 from bot.teams.access_term import AccessTerm, check_term
 from bot.teams.membership import role_book, roles_of
@@ -152,9 +158,9 @@ class Invitations:
         targets = by_user + [(address, None) for address in waiting_emails]
         now = self.clock.now()
         with db.atomic():
-            lock_team(team)
+            lock_team_for_inviting(team, [user_id or target for target, user_id in targets], now)
             skipped, fresh = split_already_in_or_invited(team, targets, now)
-            claim_seats(team, len(fresh), now)  # N targets, K free seats: none are sent
+            check_seats_free(team, len(fresh), now)  # N targets, K free seats: none are sent
             created = self._create(actor, team, roles, message, fresh, now, term)
             outcomes += skipped + created
             refresh_cards(team, now)
@@ -323,5 +329,5 @@ class Invitations:
 
 def check_may_give(actor: Actor, team: Team, roles: list[str]) -> None:
     """The actor may invite to `team`, and give each of `roles` (no escalation)."""
-    actor_roles = require(actor, team, Action.INVITE)
-    role_book(team).check_grants(actor_roles, roles)
+    book = role_book(team)
+    book.check_grants(require(actor, team, Action.INVITE, book), roles)

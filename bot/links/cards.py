@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.outbox.claims import card_subject, messages_about, notices
-from bot.seats.use import seat_use, seats_line
+from bot.seats.use import seat_limit, seat_use, seats_line
 from bot.teams.membership import root_of
 from storage.models import InviteCode, Team
 
@@ -61,6 +61,8 @@ def refresh_cards(team: Team, now: datetime) -> None:
     no disabled button, so a full team's cards lose their Join button). A team with
     no card skips the seat count, which grows with its pending invitations."""
     root = Team.get_by_id(root_of(team).id)
+    if not root.cards_show_full and seat_limit(root, now)[1] is None:
+        return  # never full, and its cards say so already
     if not messages_about(card_subject(root.id)):
         return
     full = seat_use(root, now).full

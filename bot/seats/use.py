@@ -85,10 +85,40 @@ def lock_team(team: Team) -> None:
         locked.for_update("FOR NO KEY UPDATE").execute()
 
 
+def lock_team_for_inviting(team: Team, people: list[str], now: datetime) -> None:
+    """Serialise what inviting `people` decides, inside the caller's transaction.
+
+    A plan that counts seats locks the team as every seat decision does (lock_team).
+    On an unlimited plan inviting counts no seats, so invitations to the team are
+    decided side by side: a shared lock on the team (what changes its plan, members
+    or seats waits for them) and one lock per person invited, so each person still
+    gets one invitation. The plan is read again under the shared lock."""
+    if not isinstance(db.obj, PostgresqlDatabase):
+        return  # SQLite's BEGIN IMMEDIATE already serialises writers
+    root = root_of(team)
+    if seat_limit(root, now)[1] is not None:
+        lock_team(team)
+        return
+    shared = Team.select().where(Team.id == root.id).for_update("FOR SHARE").get()
+    if seat_limit(shared, now)[1] is not None:  # the plan changed before the lock
+        lock_team(team)
+        return
+    db.execute_sql(
+        "SELECT pg_advisory_xact_lock(%s, hashtext(person))"
+        " FROM (SELECT DISTINCT unnest(%s::text[]) AS person ORDER BY 1) AS people",
+        (root.id, sorted(set(people))),
+    )
+
+
 def claim_seats(team: Team, count: int, now: datetime) -> None:
-    """Under the team lock: refuse unless `count` more seats are free. An unlimited
-    plan skips counting the seats in use, which grows with the team."""
+    """Under the team lock: refuse unless `count` more seats are free."""
     lock_team(team)
+    check_seats_free(team, count, now)
+
+
+def check_seats_free(team: Team, count: int, now: datetime) -> None:
+    """Refuse unless `count` more seats are free; the caller holds the team's lock. An
+    unlimited plan skips counting the seats in use, which grows with the team."""
     _, limit = seat_limit(root_of(team), now)
     if limit is None:
         return
