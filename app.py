@@ -1,8 +1,9 @@
 """Lobby: wiring only. settings → database → service → Bolt → listeners → intake → server.
 
-`python app.py` runs two processes (handlers/process.py): the web process verifies
-each request from Slack, records it in the intake and acks, and opens modals at once;
-the worker process it starts runs what was recorded, the outbox and the scheduler.
+`python app.py` runs a web process and its workers (handlers/process.py): the web
+process verifies each request from Slack, records it in the intake and acks, and opens
+modals at once; the worker process it starts runs what was recorded, the outbox and the
+scheduler. On PostgreSQL the outbox has a worker process of its own (WORKER_PARTS).
 """
 
 import logging
@@ -23,7 +24,7 @@ from bot.jobs.scheduler import build_scheduler
 from bot.service import Lobby
 from config import Settings, SettingsError, load_settings
 from handlers.delivery.mailer import Mailer
-from handlers.delivery.outbox_worker import OutboxWorker
+from handlers.delivery.outbox_worker import OutboxWorker, share_wakeup
 from handlers.delivery.pacing import Pacer
 from handlers.health import HealthCheck
 from handlers.intake.listen import Handoff
@@ -31,7 +32,7 @@ from handlers.intake.runner import Runner
 from handlers.intake.writer import IntakeWriter
 from handlers.listeners import installs, register_all, register_runs
 from handlers.oauth.flow import WorkspaceClients, oauth_settings
-from handlers.process import WebProcess, WorkerProcess, run_worker
+from handlers.process import SPAWN, WebProcess, WorkerGroup, WorkerProcess, run_worker
 from handlers.web import Gate, wsgi_app
 from storage.db import init_db
 
@@ -39,6 +40,11 @@ log = logging.getLogger("lobby")
 # At DEBUG these log request bodies and SQL parameters: invite codes, tokens, emails.
 PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt", "peewee")
 RUN_THREADS = 4  # runs at once in the worker on PostgreSQL; the Runner uses one on SQLite
+RUNS, OUTBOX = "runs", "outbox"  # what a worker process does: the runs come with the jobs
+# Python runs one thread at a time per process, and an invitation's run and its delivery
+# each cost the CPU about as much: on PostgreSQL they take a process each. On SQLite
+# they would only take turns on the database's one write lock (SQLite's busy wait).
+WORKER_PARTS = {"sqlite": [(RUNS, OUTBOX)], "postgres": [(RUNS,), (OUTBOX,)]}
 URGENT_THREADS = 4  # modals opened at once in the web process
 
 
@@ -56,25 +62,28 @@ class Web:
 
 @dataclass
 class Worker:
+    """What one worker process runs: the intake's runs (with the jobs), the outbox, or both."""
+
     lobby: Lobby
-    runner: Runner
-    outbox: OutboxWorker
+    runner: Runner | None
+    outbox: OutboxWorker | None
     scheduler: BackgroundScheduler | None
 
     def start(self) -> None:
-        self.runner.start()
-        self.outbox.start()
-        if self.scheduler is not None:
-            self.scheduler.start()
+        for part in (self.runner, self.outbox, self.scheduler):
+            if part is not None:
+                part.start()
 
     def is_alive(self) -> bool:
-        return self.runner.is_alive() and self.outbox.is_alive()
+        return all(part.is_alive() for part in (self.runner, self.outbox) if part is not None)
 
     def stop(self, timeout: float) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
-        self.runner.stop(timeout)
-        self.outbox.stop()
+        if self.runner is not None:
+            self.runner.stop(timeout)
+        if self.outbox is not None:
+            self.outbox.stop()
 
 
 def slack_client(settings: Settings, *, wait_on_rate_limits: bool) -> WebClient:
@@ -146,28 +155,37 @@ def installed_team(client: WebClient) -> str:
 
 
 def create_worker(
-    settings: Settings, clock: Clock | None = None, *, jobs: bool = True, pacer: Pacer | None = None
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    jobs: bool = True,
+    pacer: Pacer | None = None,
+    parts: tuple[str, ...] = (RUNS, OUTBOX),
 ) -> Worker:
-    """The process that runs what was acknowledged, delivers notices and runs the jobs;
-    the outbox paces its calls to Slack with `pacer` (by default, from the tiers)."""
+    """What runs what was acknowledged (and the jobs) and what delivers notices, as
+    `parts` asks; the outbox paces its calls to Slack with `pacer` (by default, from
+    the tiers)."""
     lobby = build_lobby(settings, clock)
-    register_runs(lobby)
-    runner = Runner(
-        lobby,
-        clients_for(settings, lobby.clock, wait_on_rate_limits=True),
-        instance_id=settings.instance_id,
-        threads=RUN_THREADS,
-    )
-    outbox = OutboxWorker(
-        clients_for(settings, lobby.clock, wait_on_rate_limits=False),
-        lobby.clock,
-        mailer=Mailer(settings.smtp) if settings.smtp else None,
-        join_url=settings.join_url,
-        instance_id=settings.instance_id,
-        pacer=pacer,
-    )
-    retention = timedelta(days=settings.retention_days)
-    scheduler = build_scheduler(lobby, retention=retention) if jobs else None
+    runner = scheduler = outbox = None
+    if RUNS in parts:
+        register_runs(lobby)
+        runner = Runner(
+            lobby,
+            clients_for(settings, lobby.clock, wait_on_rate_limits=True),
+            instance_id=settings.instance_id,
+            threads=RUN_THREADS,
+        )
+        retention = timedelta(days=settings.retention_days)
+        scheduler = build_scheduler(lobby, retention=retention) if jobs else None
+    if OUTBOX in parts:
+        outbox = OutboxWorker(
+            clients_for(settings, lobby.clock, wait_on_rate_limits=False),
+            lobby.clock,
+            mailer=Mailer(settings.smtp) if settings.smtp else None,
+            join_url=settings.join_url,
+            instance_id=settings.instance_id,
+            pacer=pacer,
+        )
     return Worker(lobby=lobby, runner=runner, outbox=outbox, scheduler=scheduler)
 
 
@@ -182,14 +200,23 @@ def check_app_token(settings: Settings) -> None:
         raise StartUpError(f"SLACK_APP_TOKEN was refused by Slack ({refused})") from None
 
 
-def work(settings: Settings, heartbeat) -> None:
-    """The worker process's entry point (spawned: it builds its own everything)."""
+def work(settings: Settings, parts: tuple[str, ...], wakeup, heartbeat) -> None:
+    """A worker process's entry point (spawned: it builds its own everything)."""
     configure_logging()
-    run_worker(create_worker(settings), heartbeat, shutdown_seconds=settings.shutdown_seconds)
+    share_wakeup(wakeup)
+    worker = create_worker(settings, parts=parts)
+    run_worker(worker, heartbeat, shutdown_seconds=settings.shutdown_seconds)
+
+
+def worker_processes(settings: Settings) -> WorkerGroup:
+    database = "sqlite" if settings.database_url.startswith("sqlite") else "postgres"
+    wakeup = SPAWN.Event()
+    processes = [WorkerProcess(work, settings, parts, wakeup) for parts in WORKER_PARTS[database]]
+    return WorkerGroup(processes, shared=(wakeup,))
 
 
 def serve(settings: Settings, web: Web) -> None:
-    worker = WorkerProcess(work, settings)
+    worker = worker_processes(settings)
     health = HealthCheck(
         web.lobby.clock,
         worker_alive=worker.is_alive,

@@ -1,9 +1,9 @@
-"""`python app.py`'s two processes, and how they stop.
+"""`python app.py`'s processes, and how they stop.
 
 The web process answers Slack (over HTTP, or a Socket Mode connection) and /healthz; the
-worker process it starts runs the intake, the outbox and the scheduler, at a lower CPU
-priority, so the acks Slack waits 3 seconds for go first. If either dies the other
-follows, for a supervisor to restart both; what they held is in the database and is
+worker processes it starts run the intake, the outbox and the scheduler, at a lower CPU
+priority, so the acks Slack waits 3 seconds for go first. If any of them dies the others
+follow, for a supervisor to restart them all; what they held is in the database and is
 taken up again. SIGTERM (or Ctrl-C): stop taking requests, let those in flight finish,
 have the worker finish or hand back what it holds, and exit within the shutdown setting.
 """
@@ -23,13 +23,15 @@ HEARTBEAT_LIMIT = 10.0  # a worker silent this long is not alive
 WORKER_NICENESS = 19
 
 
+SPAWN = multiprocessing.get_context("spawn")
+
+
 class WorkerProcess:
-    """The web process's handle on its worker."""
+    """The web process's handle on one worker process."""
 
     def __init__(self, target: Callable, *args):
-        spawn = multiprocessing.get_context("spawn")
-        self.heartbeat = spawn.Value("d", 0.0)
-        self.process = spawn.Process(
+        self.heartbeat = SPAWN.Value("d", 0.0)
+        self.process = SPAWN.Process(
             target=target, args=(*args, self.heartbeat), name="lobby-worker", daemon=True
         )
 
@@ -57,6 +59,32 @@ class WorkerProcess:
             self.process.join(5)
 
 
+class WorkerGroup:
+    """The web process's handle on its worker processes, which live and stop together."""
+
+    def __init__(self, processes: list[WorkerProcess], shared: tuple = ()):
+        self.processes = processes
+        # What the processes share (an Event, say) must outlive their start-up: a
+        # spawned child opens it by name once started, and its last reference here
+        # going away unlinks it.
+        self.shared = shared
+
+    def start(self, on_death: Callable[[int | None], None]) -> None:
+        for process in self.processes:
+            process.start(on_death)
+
+    def is_alive(self) -> bool:
+        return all(process.is_alive() for process in self.processes)
+
+    def stop(self, timeout: float) -> None:
+        """All are told at once, then each gets what is left of `timeout`."""
+        deadline = time.monotonic() + timeout
+        for process in self.processes:
+            process.process.terminate()
+        for process in self.processes:
+            process.stop(max(deadline - time.monotonic(), 0.1))
+
+
 def run_worker(worker, heartbeat, *, shutdown_seconds: float) -> None:
     """The worker process's main loop: beat while its runners are alive; stop on SIGTERM
     or when the web process is gone (even by SIGKILL), so no orphan sends anything."""
@@ -82,7 +110,7 @@ def run_worker(worker, heartbeat, *, shutdown_seconds: float) -> None:
 class WebProcess:
     """Serves until SIGTERM, then stops in order within `shutdown_seconds`."""
 
-    def __init__(self, *, server, gate, writer, worker: WorkerProcess, shutdown_seconds: float):
+    def __init__(self, *, server, gate, writer, worker: WorkerGroup, shutdown_seconds: float):
         self.server = server
         self.gate = gate
         self.writer = writer

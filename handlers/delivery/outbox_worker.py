@@ -20,14 +20,21 @@ from handlers.delivery.registry import BatchHomes
 from storage.db import connected, db
 
 log = logging.getLogger(__name__)
-# Set when a run in this process committed notices: the outbox delivers them at once
-# instead of at its next poll (the poll stays, for notices recorded elsewhere).
+# Set when a run committed notices: the outbox delivers them at once instead of at its
+# next poll (the poll stays, for notices recorded elsewhere). When the outbox works in a
+# process of its own, the runs' process and it share one (`share_wakeup`).
 _recorded = threading.Event()
 
 
 def notices_recorded() -> None:
-    """Wake this process's outbox worker: notices were just committed."""
+    """Wake the outbox worker: notices were just committed."""
     _recorded.set()
+
+
+def share_wakeup(event) -> None:
+    """Use `event` (a multiprocessing Event the processes share) to wake the outbox."""
+    global _recorded
+    _recorded = event
 
 
 class OutboxWorker:

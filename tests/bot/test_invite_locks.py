@@ -9,7 +9,7 @@ import pytest
 from bot.seats.use import lock_team, lock_team_for_inviting
 from storage.db import db
 from storage.models import Invitation, Team
-from tests.bot.test_seats import OWNER, design, set_seats  # noqa: F401 - a fixture
+from tests.bot.test_seats import OWNER, set_seats
 from tests.conftest import actor
 
 HELD = 0.5  # how long a locked-out transaction is watched to stay blocked
@@ -46,7 +46,13 @@ def invite_at_once(lobby, directory, invitations: list[tuple[str, str]]) -> list
 
 
 @pytest.fixture
-def admins(lobby, directory, design):  # noqa: F811 - the fixture imported above
+def design(lobby, directory):
+    directory.admins.add("UOWNER")
+    return lobby.teams.create(actor=OWNER, name="Design", directory=directory)
+
+
+@pytest.fixture
+def admins(lobby, directory, design):
     """Six admins of Design besides its Owner."""
     names = [f"UADM{n}" for n in range(6)]
     for name in names:
@@ -122,7 +128,7 @@ def test_an_unlimited_team_invites_different_people_side_by_side(
     lobby,
     design,
     clock,
-    on_postgres,  # noqa: F811 - the fixture imported above
+    on_postgres,
 ):
     db.close()
     now = clock.now()
@@ -135,7 +141,7 @@ def test_an_unlimited_team_invites_different_people_side_by_side(
     db.connect(reuse_if_open=True)
 
 
-def test_a_limited_team_invites_one_at_a_time(lobby, design, clock, on_postgres):  # noqa: F811
+def test_a_limited_team_invites_one_at_a_time(lobby, design, clock, on_postgres):
     set_seats(lobby, seats=10)
     team = Team.get_by_id(design.id)
     db.close()
@@ -149,7 +155,7 @@ def test_a_plan_limited_meanwhile_is_read_again_under_the_lock(
     lobby,
     design,
     clock,
-    on_postgres,  # noqa: F811
+    on_postgres,
 ):
     stale = Team.get_by_id(design.id)  # read while the plan was unlimited
     set_seats(lobby, seats=10)

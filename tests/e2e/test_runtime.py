@@ -186,26 +186,31 @@ def test_sigterm_stops_taking_requests_and_closes_the_socket(app_process, slack)
     assert connection.closed_by == "app"
 
 
-def test_a_dead_worker_stops_the_web_process_for_a_restart(app_process):
+def test_the_outbox_has_a_worker_process_of_its_own_on_postgresql(app_process, db_url):
     app = app_process()
-    (worker,) = worker_pids(app.process.pid)
-    os.kill(worker, signal.SIGKILL)
+    expected = 1 if db_url.startswith("sqlite") else 2  # app.WORKER_PARTS
+    assert len(worker_pids(app.process.pid, expected)) == expected
+
+
+@pytest.mark.parametrize("which", [0, -1], ids=["first-worker", "last-worker"])
+def test_a_dead_worker_stops_the_web_process_for_a_restart(app_process, which):
+    app = app_process()
+    os.kill(worker_pids(app.process.pid)[which], signal.SIGKILL)
     assert app.process.wait(timeout=15) != 0
 
 
-def test_a_killed_web_process_takes_its_worker_with_it(app_process):
+def test_a_killed_web_process_takes_its_workers_with_it(app_process):
     app = app_process()
-    (worker,) = worker_pids(app.process.pid)
+    workers = worker_pids(app.process.pid)
     app.stop(signal.SIGKILL)
-    assert gone(worker)
+    assert all(gone(worker) for worker in workers)
 
 
-def test_the_worker_yields_the_cpu_to_the_acks(app_process):
+def test_the_workers_yield_the_cpu_to_the_acks(app_process):
     app = app_process()
-    (worker,) = worker_pids(app.process.pid)
-    assert os.getpriority(os.PRIO_PROCESS, worker) > os.getpriority(
-        os.PRIO_PROCESS, app.process.pid
-    )
+    web = os.getpriority(os.PRIO_PROCESS, app.process.pid)
+    for worker in worker_pids(app.process.pid):
+        assert os.getpriority(os.PRIO_PROCESS, worker) > web
 
 
 def test_an_app_token_slack_refuses_stops_start_up_with_one_line(slack, tmp_path):
@@ -224,15 +229,15 @@ def test_an_app_token_slack_refuses_stops_start_up_with_one_line(slack, tmp_path
     assert len(lines) == 1 and "SLACK_APP_TOKEN" in lines[0] and "invalid_auth" in lines[0]
 
 
-def worker_pids(pid: int) -> list[int]:
-    """The app's spawned worker (not multiprocessing's resource tracker)."""
+def worker_pids(pid: int, at_least: int = 1) -> list[int]:
+    """The app's spawned workers (not multiprocessing's resource tracker)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         workers = [
             int(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()
         ]
-        if workers:
+        if len(workers) >= at_least:
             return workers
         time.sleep(0.05)
     return []
