@@ -47,24 +47,25 @@ def claim_due(now: datetime, instance_id: str, limit: int = 20) -> list[Claimed]
     on, so a bulk invite in one workspace does not hold back a single DM in another.
     Home publishes (LATER_KINDS) come after every other due notice.
     """
-    Notice.update(status=NoticeStatus.PENDING).where(
-        Notice.status == NoticeStatus.SENDING, Notice.claimed_at < now - CLAIM_TIMEOUT
-    ).execute()
-    # One conditional UPDATE claims the batch: a row another instance claimed meanwhile
-    # no longer matches status = 'pending', so it is claimed once.
-    rows = (
-        Notice.update(
-            status=NoticeStatus.SENDING,
-            claimed_at=now,
-            claimed_by=instance_id,
-            attempts=Notice.attempts + 1,
-            # A claimed Home no longer stands for later changes: they queue it anew.
-            dedupe_key=Case(None, [(Notice.kind.in_(LATER_KINDS), None)], Notice.dedupe_key),
+    with db.atomic():  # one write transaction: on SQLite, one turn for the write lock
+        Notice.update(status=NoticeStatus.PENDING).where(
+            Notice.status == NoticeStatus.SENDING, Notice.claimed_at < now - CLAIM_TIMEOUT
+        ).execute()
+        # One conditional UPDATE claims the batch: a row another instance claimed meanwhile
+        # no longer matches status = 'pending', so it is claimed once.
+        rows = list(
+            Notice.update(
+                status=NoticeStatus.SENDING,
+                claimed_at=now,
+                claimed_by=instance_id,
+                attempts=Notice.attempts + 1,
+                # A claimed Home no longer stands for later changes: they queue it anew.
+                dedupe_key=Case(None, [(Notice.kind.in_(LATER_KINDS), None)], Notice.dedupe_key),
+            )
+            .where(Notice.id.in_(_due_in_turns(now, limit)), Notice.status == NoticeStatus.PENDING)
+            .returning(Notice.id, Notice.workspace_id, Notice.kind, Notice.payload, Notice.attempts)
+            .execute()
         )
-        .where(Notice.id.in_(_due_in_turns(now, limit)), Notice.status == NoticeStatus.PENDING)
-        .returning(Notice.id, Notice.workspace_id, Notice.kind, Notice.payload, Notice.attempts)
-        .execute()
-    )
     claimed = [Claimed(row.id, row.workspace_id, notices.load(row), row.attempts) for row in rows]
     return in_turns(claimed)
 
@@ -126,7 +127,8 @@ def mark_sent(claimed: Claimed, now: datetime) -> None:
     changes = {"status": NoticeStatus.SENT, "sent_at": now, "last_error": None}
     if claimed.notice.secret_fields:
         changes["payload"] = notices.scrubbed_payload(claimed.notice)
-    Notice.update(**changes).where(Notice.id == claimed.notice_id).execute()
+    with db.atomic():  # on SQLite it waits its turn instead of in SQLite's busy handler
+        Notice.update(**changes).where(Notice.id == claimed.notice_id).execute()
 
 
 def drop_uninstalled(claimed: Claimed) -> None:
