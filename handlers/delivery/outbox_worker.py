@@ -63,19 +63,31 @@ class OutboxWorker:
     def deliver_due(self) -> int:
         """Deliver every notice that is due now; returns how many were tried."""
         now = self.clock.now()
+        _recorded.clear()  # the claim sees what was committed before it
         with connected(db):
             claimed = outbox.claim_due(now, self.instance_id)
         homes = batch_homes(claimed)
-        paced_until = []
-        for item in claimed:
+        put_back = []
+        for index, item in enumerate(claimed):
+            if self._yields_to_newer(claimed[:index], item):
+                put_back += [(later, now) for later in claimed[index:]]
+                break
             seconds = self._deliver_one(item, now, homes.get(item.workspace_id))
             if seconds is not None:
-                paced_until.append((item, self.clock.now() + timedelta(seconds=seconds)))
-        if paced_until:  # one commit for them all: with SQLite, each commit is a sync
+                put_back.append((item, self.clock.now() + timedelta(seconds=seconds)))
+        if put_back:  # one commit for them all: with SQLite, each commit is a sync
             with connected(db), db.atomic():
-                for item, until in paced_until:
+                for item, until in put_back:
                     outbox.put_back(item, until)
         return len(claimed)
+
+    @staticmethod
+    def _yields_to_newer(delivered: list[outbox.Claimed], item: outbox.Claimed) -> bool:
+        """Home publishes give way to notices recorded since the claim (someone waits
+        for those), once this batch has published at least one Home."""
+        if item.notice.kind not in outbox.LATER_KINDS or not _recorded.is_set():
+            return False
+        return any(done.notice.kind in outbox.LATER_KINDS for done in delivered)
 
     def _deliver_one(self, item: outbox.Claimed, now, homes: BatchHomes | None) -> float | None:
         """Deliver and settle one notice; if Lobby must wait before its next call to

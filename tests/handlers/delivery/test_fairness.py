@@ -1,11 +1,14 @@
 """Workspaces take turns in the outbox: a bulk invite in one does not hold back another's DM."""
 
+import threading
+import time
+
 import pytest
 from slack_sdk import WebClient
 
 from bot.outbox import claims
 from bot.outbox import notices as n
-from handlers.delivery.outbox_worker import OutboxWorker
+from handlers.delivery.outbox_worker import OutboxWorker, notices_recorded
 from storage.db import db
 from storage.models import Notice
 from tests.support.outbox import drain_at_once
@@ -85,3 +88,38 @@ def test_two_instances_taking_turns_across_workspaces_send_each_notice_once(
         assert all(len(workspace.messages_to(user)) == 1 for user in people(prefix, 30))
     welcomes = Notice.select().where(Notice.kind == n.Welcome.kind)
     assert welcomes.where(Notice.status == "sent").count() == 60
+
+
+def test_home_publishes_give_way_to_a_dm_recorded_meanwhile(database, clock, slack):
+    homes = people("H", 5)
+    for user in homes + ["UNEW"]:
+        slack.add_user(user, user.lower())
+    with db.atomic():
+        for user in homes:
+            n.record(slack.team_id, n.PublishHome(user=user), clock.now())
+    worker = worker_for(slack, clock)
+    with slack._lock:  # the stand-in answers nothing meanwhile: the first Home waits
+        delivering = threading.Thread(target=worker.deliver_due)
+        delivering.start()
+        claimed = Notice.select().where(Notice.status == "sending")
+        assert wait_until(lambda: claimed.count() == len(homes))
+        record(clock, slack, ["UNEW"])  # a DM someone waits for, after the claim
+        notices_recorded()
+    delivering.join(10)
+    worker.deliver_due()  # the next pass
+
+    order = [c.args.get("user_id") or c.args.get("channel") for c in slack.calls]
+    welcome_dm = order.index("UNEW")  # chat.postMessage to the user's id opens the DM
+    assert order[0] == homes[0] and welcome_dm == 1  # one Home went, then the new DM
+    assert all(order.index(user) > welcome_dm for user in homes[1:])
+    given_way = Notice.select().where(Notice.kind == "publish_home", Notice.attempts == 1)
+    assert given_way.count() == len(homes)  # giving way used up no attempt
+
+
+def wait_until(condition, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
