@@ -200,23 +200,30 @@ def check_app_token(settings: Settings) -> None:
         raise StartUpError(f"SLACK_APP_TOKEN was refused by Slack ({refused})") from None
 
 
-def work(settings: Settings, parts: tuple[str, ...], wakeup, heartbeat) -> None:
-    """A worker process's entry point (spawned: it builds its own everything)."""
+def work(settings: Settings, parts: tuple[str, ...], wakeups: tuple, heartbeat) -> None:
+    """A worker process's entry point (spawned: it builds its own everything).
+    `wakeups`: the Events that requests recorded and notices recorded set."""
     configure_logging()
-    share_wakeup(wakeup)
+    requests_recorded, notices_recorded = wakeups
+    share_wakeup(notices_recorded)
     worker = create_worker(settings, parts=parts)
+    if worker.runner is not None:
+        worker.runner.wakeup = requests_recorded
     run_worker(worker, heartbeat, shutdown_seconds=settings.shutdown_seconds)
 
 
-def worker_processes(settings: Settings) -> WorkerGroup:
+def worker_processes(settings: Settings, web: Web) -> WorkerGroup:
+    """The worker processes for the database, woken by the web process's recorded
+    requests and by each other's recorded notices."""
     database = "sqlite" if settings.database_url.startswith("sqlite") else "postgres"
-    wakeup = SPAWN.Event()
-    processes = [WorkerProcess(work, settings, parts, wakeup) for parts in WORKER_PARTS[database]]
-    return WorkerGroup(processes, shared=(wakeup,))
+    wakeups = (SPAWN.Event(), SPAWN.Event())
+    web.writer.on_commit = wakeups[0].set
+    processes = [WorkerProcess(work, settings, parts, wakeups) for parts in WORKER_PARTS[database]]
+    return WorkerGroup(processes, shared=wakeups)
 
 
 def serve(settings: Settings, web: Web) -> None:
-    worker = worker_processes(settings)
+    worker = worker_processes(settings, web)
     health = HealthCheck(
         web.lobby.clock,
         worker_alive=worker.is_alive,

@@ -43,6 +43,7 @@ class Runner:
         threads: int = 4,
         poll_seconds: float = 0.05,
         batch: int = BATCH,
+        wakeup=None,
     ):
         self.lobby = lobby
         self.client_for = client_for
@@ -51,6 +52,9 @@ class Runner:
         self.poll_seconds = poll_seconds
         self.batch = batch
         self._stopping = threading.Event()
+        # Set when requests were recorded (by this instance's web process, which shares
+        # it): runners waiting for work claim at once. The poll stays, for other instances.
+        self.wakeup = wakeup or threading.Event()
         self._workers: list[threading.Thread] = []
         self._unsettled = threading.local()  # this thread's runs the intake has yet to hear of
         self.heartbeat = lobby.clock.now()
@@ -72,6 +76,7 @@ class Runner:
     def stop(self, timeout: float) -> None:
         """Finish the runs under way (up to `timeout`), then hand back anything held."""
         self._stopping.set()
+        self.wakeup.set()
         for worker in self._workers:
             worker.join(timeout=timeout)
         with intake.intake_db.connection_context():
@@ -97,8 +102,8 @@ class Runner:
                 _disconnect()  # the next pass connects afresh
                 ran = 0
             self.heartbeat = self.lobby.clock.now()
-            if not ran:
-                self._stopping.wait(self.poll_seconds)
+            if not ran and not self._stopping.is_set():
+                self.wakeup.wait(self.poll_seconds)
 
     def run_batch(self) -> int:
         """Claim up to `batch` items and run them in order; how many were claimed.
@@ -106,6 +111,7 @@ class Runner:
         The intake hears that the previous batch's runs are done in this claim's
         transaction. Should it never hear (a crash), their items are claimed again
         when the lease runs out and found done, not run again."""
+        self.wakeup.clear()  # the claim sees what was recorded before it
         with connected(intake.intake_db):
             items = intake.claim_batch(
                 self.lobby.clock.now(),

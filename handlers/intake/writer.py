@@ -38,6 +38,7 @@ class IntakeWriter:
         self._lock = threading.Condition()
         self._backlog = 0
         self._closed = False
+        self.on_commit = lambda: None  # told after each commit (wakes the runners)
         self._thread = threading.Thread(target=self._write_until_closed, name="intake", daemon=True)
         self._thread.start()
 
@@ -103,6 +104,7 @@ class IntakeWriter:
         try:
             intake.intake_db.connect(reuse_if_open=True)
             intake.record([waiting.row for waiting in batch])
+            self.on_commit()
         except Exception as error:  # noqa: BLE001 - each waiting ack reports it
             for waiting in batch:
                 waiting.error = error

@@ -230,3 +230,26 @@ def test_a_run_wakes_the_outbox_which_delivers_its_notices_before_its_next_poll(
         assert [call.args["user_id"] for call in slack.calls_to("views.publish")] == ["U1"]
     finally:
         outbox.stop()
+
+
+def test_a_recorded_request_wakes_the_runners_before_their_next_poll(writer, lobby):
+    wakeup = threading.Event()  # in production a multiprocessing Event the processes share
+    writer.on_commit = wakeup.set
+    run = Runner(
+        lobby,
+        runner(lobby).client_for,
+        instance_id="one",
+        threads=1,
+        poll_seconds=600,
+        wakeup=wakeup,
+    )
+    run.start()
+    try:
+        time.sleep(0.2)  # the runner found nothing and waits (its poll is 10 minutes)
+        record(writer, "test_note", n="1")
+        deadline = time.monotonic() + 20  # far below the poll: only the wake-up runs it
+        while noted() != ["1"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert noted() == ["1"]
+    finally:
+        run.stop(timeout=5)
