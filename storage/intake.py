@@ -59,19 +59,33 @@ class IntakeItem(Model):
     class Meta:
         database = intake_db
         table_name = "intake_item"
+        indexes = (
+            (("status", "id"), False),
+            (("queue_key", "status", "id"), False),
+            (("status", "not_before"), False),
+        )
 
     @classmethod
-    def is_claimable(cls, now: datetime, table=None, *, scanned_in_order: bool = False):
+    def is_claimable(cls, now: datetime, table=None, *, by_id: bool = False):
         """Waiting and due, or claimed by a worker whose lease ran out.
 
-        `scanned_in_order`: the status is compared as an expression, which no index
-        serves, so that SQLite walks the items in id order and stops at a LIMIT (with
-        the status index it gathers and sorts the whole backlog first)."""
+        `by_id`: the status is compared as an expression, which no index serves, so
+        that SQLite finds the items by id: walking them in id order to a LIMIT, or
+        looking up a list of ids (with the status index it reads the whole backlog)."""
         table = table or cls
-        status = table.status.concat("") if scanned_in_order else table.status
+        status = table.status.concat("") if by_id else table.status
         waiting = (status == IntakeStatus.PENDING) & (table.not_before <= now)
         abandoned = (status == IntakeStatus.RUNNING) & (table.lease_until < now)
         return waiting | abandoned
+
+    @classmethod
+    def is_held(cls, now: datetime, table=None):
+        """Unsettled but not claimable: claimed under a live lease, or a retry not yet
+        due. Each side is an index search, so this never reads the whole backlog."""
+        table = table or cls
+        leased = (table.status == IntakeStatus.RUNNING) & (table.lease_until >= now)
+        deferred = (table.status == IntakeStatus.PENDING) & (table.not_before > now)
+        return leased | deferred
 
     @classmethod
     def backlog(cls):
@@ -148,7 +162,7 @@ def claim_batch(
     waiting = IntakeItem.alias()
     first_waiting = (  # per queue: its earliest item that waits (claimed, or a retry)
         waiting.select(waiting.queue_key, fn.MIN(waiting.id).alias("id"))
-        .where(waiting.status.in_(UNSETTLED), ~IntakeItem.is_claimable(now, waiting))
+        .where(IntakeItem.is_held(now, waiting))
         .group_by(waiting.queue_key)
         .alias("first_waiting")
     )
@@ -160,7 +174,7 @@ def claim_batch(
         .join(first_waiting, JOIN.LEFT_OUTER, on=first_waiting.c.queue_key == IntakeItem.queue_key)
         .where(
             IntakeItem.id >= oldest_unsettled,
-            IntakeItem.is_claimable(now, scanned_in_order=True),
+            IntakeItem.is_claimable(now, by_id=True),
             first_waiting.c.id.is_null() | (IntakeItem.id < first_waiting.c.id),
         )
         .order_by(IntakeItem.id)
@@ -181,7 +195,7 @@ def claim_batch(
                 lease_until=now + lease,
                 attempts=IntakeItem.attempts + 1,
             )
-            .where(IntakeItem.id.in_(due), IntakeItem.is_claimable(now))
+            .where(IntakeItem.id.in_(due), IntakeItem.is_claimable(now, by_id=True))
             .returning(IntakeItem)
             .execute()
         )

@@ -10,6 +10,7 @@ from storage import intake
 from storage.db import db
 from storage.intake import IntakeItem, intake_url
 from storage.statuses import IntakeStatus
+from tests.support.database import close_database, database_url, open_database
 from tests.support.intake import claim_one
 
 NOW = datetime(2026, 12, 1, 9, 0)
@@ -220,3 +221,44 @@ def earlier_unsettled(item: IntakeItem, batch: list[IntakeItem]) -> bool:
         )
         .exists()
     )
+
+
+def test_held_items_are_the_unsettled_ones_a_claim_may_not_take(database):
+    intake.record([row(f"k{n}", f"T1:U{n}") for n in range(6)])
+    leased, lapsed, deferred, done, failed = (claim_one(NOW, "w", LEASE) for _ in range(5))
+    IntakeItem.update(lease_until=NOW - timedelta(seconds=1)).where(
+        IntakeItem.id == lapsed.id
+    ).execute()
+    intake.retry_later(deferred, NOW, "boom", timedelta(seconds=30))
+    intake.settle_done(done)
+    intake.give_up(failed, "boom")
+    held = {item.key for item in IntakeItem.select().where(IntakeItem.is_held(NOW))}
+    assert held == {leased.key, deferred.key}
+    claimable = {item.key for item in IntakeItem.select().where(IntakeItem.is_claimable(NOW))}
+    assert claimable == {lapsed.key, "k5"}
+
+
+def test_a_claims_work_does_not_grow_with_the_backlog(tmp_path):
+    """SQLite holds its write lock, which the acks wait for, through the claim: it must
+    not read the whole backlog. Counted in SQLite's virtual machine steps, not time."""
+    steps = [claim_steps(tmp_path / str(size), size) for size in (100, 5_000)]
+    assert steps[1] < 2 * steps[0], steps
+
+
+def claim_steps(directory, backlog: int) -> int:
+    directory.mkdir()
+    open_database(database_url("sqlite", directory))
+    try:
+        intake.record([row(f"k{n}", f"T1:U{n % 50}") for n in range(backlog)])
+        claimed = intake.claim_batch(NOW, "w", LEASE, limit=10)
+        counted = [0]
+
+        def count() -> int:
+            counted[0] += 1
+            return 0  # go on
+
+        intake.intake_db.connection().set_progress_handler(count, 100)
+        intake.claim_batch(NOW, "w", LEASE, limit=10, settle=[item.id for item in claimed])
+        return counted[0]
+    finally:
+        close_database()
