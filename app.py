@@ -2,8 +2,8 @@
 
 `python app.py` runs a web process and its workers (handlers/process.py): the web
 process verifies each request from Slack, records it in the intake and acks, and opens
-modals at once; the worker process it starts runs what was recorded, the outbox and the
-scheduler. On PostgreSQL the outbox has a worker process of its own (WORKER_PARTS).
+modals at once; of the worker processes it starts, one runs what was recorded and the
+scheduler, the other the outbox (WORKER_PARTS).
 """
 
 import logging
@@ -34,7 +34,7 @@ from handlers.listeners import installs, register_all, register_runs
 from handlers.oauth.flow import WorkspaceClients, oauth_settings
 from handlers.process import SPAWN, WebProcess, WorkerGroup, WorkerProcess, run_worker
 from handlers.web import Gate, wsgi_app
-from storage.db import init_db
+from storage.db import init_db, take_turns_with
 
 log = logging.getLogger("lobby")
 # At DEBUG these log request bodies and SQL parameters: invite codes, tokens, emails.
@@ -42,9 +42,9 @@ PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt", "peewee")
 RUN_THREADS = 4  # runs at once in the worker on PostgreSQL; the Runner uses one on SQLite
 RUNS, OUTBOX = "runs", "outbox"  # what a worker process does: the runs come with the jobs
 # Python runs one thread at a time per process, and an invitation's run and its delivery
-# each cost the CPU about as much: on PostgreSQL they take a process each. On SQLite
-# they would only take turns on the database's one write lock (SQLite's busy wait).
-WORKER_PARTS = {"sqlite": [(RUNS, OUTBOX)], "postgres": [(RUNS,), (OUTBOX,)]}
+# each cost the CPU about as much: they take a process each. On SQLite the two take
+# turns at the write lock through a lock they share (storage.db.SqliteTakingTurns).
+WORKER_PARTS = [(RUNS,), (OUTBOX,)]
 URGENT_THREADS = 4  # modals opened at once in the web process
 
 
@@ -200,26 +200,27 @@ def check_app_token(settings: Settings) -> None:
         raise StartUpError(f"SLACK_APP_TOKEN was refused by Slack ({refused})") from None
 
 
-def work(settings: Settings, parts: tuple[str, ...], wakeups: tuple, heartbeat) -> None:
+def work(settings: Settings, parts: tuple[str, ...], shared: tuple, heartbeat) -> None:
     """A worker process's entry point (spawned: it builds its own everything).
-    `wakeups`: the Events that requests recorded and notices recorded set."""
+    `shared`: the Events that requests recorded and notices recorded set, and the
+    write turn on SQLite."""
     configure_logging()
-    requests_recorded, notices_recorded = wakeups
+    requests_recorded, notices_recorded, turn = shared
     share_wakeup(notices_recorded)
     worker = create_worker(settings, parts=parts)
+    take_turns_with(turn)
     if worker.runner is not None:
         worker.runner.wakeup = requests_recorded
     run_worker(worker, heartbeat, shutdown_seconds=settings.shutdown_seconds)
 
 
 def worker_processes(settings: Settings, web: Web) -> WorkerGroup:
-    """The worker processes for the database, woken by the web process's recorded
-    requests and by each other's recorded notices."""
-    database = "sqlite" if settings.database_url.startswith("sqlite") else "postgres"
-    wakeups = (SPAWN.Event(), SPAWN.Event())
-    web.writer.on_commit = wakeups[0].set
-    processes = [WorkerProcess(work, settings, parts, wakeups) for parts in WORKER_PARTS[database]]
-    return WorkerGroup(processes, shared=wakeups)
+    """The worker processes, woken by the web process's recorded requests and by each
+    other's recorded notices, taking turns at SQLite's write lock."""
+    shared = (SPAWN.Event(), SPAWN.Event(), SPAWN.Lock())
+    web.writer.on_commit = shared[0].set
+    processes = [WorkerProcess(work, settings, parts, shared) for parts in WORKER_PARTS]
+    return WorkerGroup(processes, shared=shared)
 
 
 def serve(settings: Settings, web: Web) -> None:

@@ -22,13 +22,18 @@ MIGRATION_LOCK_KEY = 0x10BB7
 
 
 class SqliteTakingTurns(SqliteDatabase):
-    """SQLite whose transactions in one process queue for the write lock.
+    """SQLite whose transactions queue for the write lock.
 
-    A thread that finds SQLite's write lock taken sleeps in SQLite's busy handler (1,
+    A writer that finds SQLite's write lock taken sleeps in SQLite's busy handler (1,
     2, 5, 10, 15, 20, 25 ms ...) and often wakes to find the next transaction holding
-    it: the worker's outbox thread, between the runs, waited most of its time so. Here
-    a transaction first takes the process's turn (a lock), handed over at its end to a
-    thread already waiting; SQLite's busy timeout still covers other processes."""
+    it: the outbox, between the runs, waited most of its time so. Here a transaction
+    first takes its turn (a lock), handed over at its end to a writer already waiting:
+    among a process's threads, and among processes given one shared lock
+    (`take_turns_with`). SQLite's busy timeout still covers every other writer, and a
+    turn not handed over within `turn_wait` seconds (its holder died) is not waited for.
+    """
+
+    turn_wait = 10.0  # as long as the busy timeout
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,8 +41,7 @@ class SqliteTakingTurns(SqliteDatabase):
         self._holding = threading.local()
 
     def begin(self, lock_type=None):
-        self._turn.acquire()
-        self._holding.turn = True
+        self._holding.turn = self._turn.acquire(timeout=self.turn_wait)
         try:
             super().begin(lock_type)
         except BaseException:
@@ -60,6 +64,17 @@ class SqliteTakingTurns(SqliteDatabase):
         if getattr(self._holding, "turn", False):
             self._holding.turn = False
             self._turn.release()
+
+    def take_turns_with(self, turn) -> None:
+        """Queue for the write lock with the other processes that share `turn` (a
+        multiprocessing Lock), not only among this process's threads."""
+        self._turn = turn
+
+
+def take_turns_with(turn) -> None:
+    """The app's database, on SQLite: see SqliteTakingTurns.take_turns_with."""
+    if isinstance(db.obj, SqliteTakingTurns):
+        db.obj.take_turns_with(turn)
 
 
 def init_db(url: str):

@@ -21,8 +21,8 @@ from storage.db import connected, db
 
 log = logging.getLogger(__name__)
 # Set when a run committed notices: the outbox delivers them at once instead of at its
-# next poll (the poll stays, for notices recorded elsewhere). When the outbox works in a
-# process of its own, the runs' process and it share one (`share_wakeup`).
+# next poll (the poll stays, for notices recorded elsewhere). `python app.py` runs the
+# outbox in a process of its own: the runs' process and it share one (`share_wakeup`).
 _recorded = threading.Event()
 
 

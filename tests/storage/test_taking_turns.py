@@ -1,22 +1,33 @@
-"""SQLite: a process's transactions queue for the write lock instead of sleeping in
-SQLite's busy handler (here with no busy timeout at all, so a transaction that found
-the lock taken would fail at once with "database is locked")."""
+"""SQLite: transactions queue for the write lock instead of sleeping in SQLite's busy
+handler, a process's threads and processes sharing a turn alike (here with no busy
+timeout at all, so a transaction that found the lock taken would fail at once with
+"database is locked")."""
 
+import multiprocessing
 import threading
 
 import pytest
 
 from storage.db import SqliteTakingTurns
 
+SPAWN = multiprocessing.get_context("spawn")
 
-@pytest.fixture
-def database(tmp_path):
+
+def open_turns(path: str, turn=None) -> SqliteTakingTurns:
     database = SqliteTakingTurns(
-        str(tmp_path / "turns.db"),
+        path,
         pragmas={"journal_mode": "wal", "busy_timeout": 0},
         check_same_thread=False,
         lock_type="IMMEDIATE",
     )
+    if turn is not None:
+        database.take_turns_with(turn)
+    return database
+
+
+@pytest.fixture
+def database(tmp_path):
+    database = open_turns(str(tmp_path / "turns.db"))
     with database.connection_context():
         database.execute_sql("CREATE TABLE said (word TEXT)")
     yield database
@@ -75,3 +86,46 @@ def test_a_transaction_that_fails_hands_the_turn_over(database):
     first, go = hold_then(database, fail=True)
     assert write_after(database, go) == ["second"]
     first.join(10)
+
+
+def test_processes_sharing_a_turn_wait_for_each_other(tmp_path):
+    path = str(tmp_path / "turns.db")
+    turn, holding, go = SPAWN.Lock(), SPAWN.Event(), SPAWN.Event()
+    database = open_turns(path, turn)
+    with database.connection_context():
+        database.execute_sql("CREATE TABLE said (word TEXT)")
+    first = SPAWN.Process(target=hold_in_another_process, args=(path, turn, holding, go))
+    first.start()
+    try:
+        assert holding.wait(30)
+        assert write_after(database, go) == ["first", "second"]
+    finally:
+        go.set()
+        first.join(30)
+    assert first.exitcode == 0
+
+
+def hold_in_another_process(path, turn, holding, go) -> None:
+    database = open_turns(path, turn)
+    with database.connection_context(), database.atomic():
+        database.execute_sql("INSERT INTO said VALUES ('first')")
+        holding.set()
+        go.wait(30)
+
+
+def test_a_turn_its_holder_never_hands_over_is_not_waited_for_long(database):
+    database.turn_wait = 0.2
+    dead_holder = threading.Lock()
+    dead_holder.acquire()  # as a process killed in its transaction leaves the turn
+    database.take_turns_with(dead_holder)
+
+    def write():
+        with database.connection_context(), database.atomic():
+            database.execute_sql("INSERT INTO said VALUES ('after')")
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    writer.join(10)
+    assert not writer.is_alive()
+    with database.connection_context():
+        assert database.execute_sql("SELECT word FROM said").fetchall() == [("after",)]
