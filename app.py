@@ -34,7 +34,7 @@ from handlers.listeners import installs, register_all, register_runs
 from handlers.oauth.flow import WorkspaceClients, oauth_settings
 from handlers.process import SPAWN, WebProcess, WorkerGroup, WorkerProcess, run_worker
 from handlers.web import Gate, wsgi_app
-from storage.db import init_db, take_turns_with
+from storage.db import SharedTurn, init_db, take_turns_with
 
 log = logging.getLogger("lobby")
 # At DEBUG these log request bodies and SQL parameters: invite codes, tokens, emails.
@@ -43,7 +43,7 @@ RUN_THREADS = 4  # runs at once in the worker on PostgreSQL; the Runner uses one
 RUNS, OUTBOX = "runs", "outbox"  # what a worker process does: the runs come with the jobs
 # Python runs one thread at a time per process, and an invitation's run and its delivery
 # each cost the CPU about as much: they take a process each. On SQLite the two take
-# turns at the write lock through a lock they share (storage.db.SqliteTakingTurns).
+# turns at the write lock (storage.db.SqliteTakingTurns, SharedTurn).
 WORKER_PARTS = [(RUNS,), (OUTBOX,)]
 URGENT_THREADS = 4  # modals opened at once in the web process
 
@@ -217,7 +217,7 @@ def work(settings: Settings, parts: tuple[str, ...], shared: tuple, heartbeat) -
 def worker_processes(settings: Settings, web: Web) -> WorkerGroup:
     """The worker processes, woken by the web process's recorded requests and by each
     other's recorded notices, taking turns at SQLite's write lock."""
-    shared = (SPAWN.Event(), SPAWN.Event(), SPAWN.Lock())
+    shared = (SPAWN.Event(), SPAWN.Event(), SharedTurn(SPAWN))
     web.writer.on_commit = shared[0].set
     processes = [WorkerProcess(work, settings, parts, shared) for parts in WORKER_PARTS]
     return WorkerGroup(processes, shared=shared)

@@ -17,6 +17,7 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 10_000,
     "synchronous": "normal",
 }
+READS = ("SELECT", "PRAGMA")  # statements that need no turn at SQLite's write lock
 # Any constant works; it only has to be the same for every instance of the app.
 MIGRATION_LOCK_KEY = 0x10BB7
 
@@ -28,12 +29,10 @@ class SqliteTakingTurns(SqliteDatabase):
     2, 5, 10, 15, 20, 25 ms ...) and often wakes to find the next transaction holding
     it: the outbox, between the runs, waited most of its time so. Here a transaction
     first takes its turn (a lock), handed over at its end to a writer already waiting:
-    among a process's threads, and among processes given one shared lock
-    (`take_turns_with`). SQLite's busy timeout still covers every other writer, and a
-    turn not handed over within `turn_wait` seconds (its holder died) is not waited for.
-    """
-
-    turn_wait = 10.0  # as long as the busy timeout
+    among a process's threads, and among processes given one SharedTurn
+    (`take_turns_with`). A write outside a transaction takes its turn too (the outbox's
+    records after a delivery): in SQLite's busy wait it would starve behind the runs.
+    SQLite's busy timeout still covers every other writer."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,12 +40,22 @@ class SqliteTakingTurns(SqliteDatabase):
         self._holding = threading.local()
 
     def begin(self, lock_type=None):
-        self._holding.turn = self._turn.acquire(timeout=self.turn_wait)
+        self._turn.acquire()
+        self._holding.turn = True
         try:
             super().begin(lock_type)
         except BaseException:
             self._end_turn()
             raise
+
+    def execute_sql(self, sql, params=None):
+        if self.in_transaction() or sql.lstrip()[:6].upper() in READS:
+            return super().execute_sql(sql, params)
+        self._turn.acquire()
+        try:
+            return super().execute_sql(sql, params)
+        finally:
+            self._turn.release()
 
     def commit(self):
         try:
@@ -65,13 +74,38 @@ class SqliteTakingTurns(SqliteDatabase):
             self._holding.turn = False
             self._turn.release()
 
-    def take_turns_with(self, turn) -> None:
-        """Queue for the write lock with the other processes that share `turn` (a
-        multiprocessing Lock), not only among this process's threads."""
+    def take_turns_with(self, turn: "SharedTurn") -> None:
+        """Queue for the write lock with the other processes that share `turn`, not only
+        among this process's threads."""
         self._turn = turn
 
 
-def take_turns_with(turn) -> None:
+class SharedTurn:
+    """A lock for several processes that its waiters get in the order they asked.
+
+    A plain multiprocessing Lock is not fair: a process that releases it and asks
+    again at once (the runs, one transaction after another) gets it back before a
+    waiting process wakes, and the outbox starved while a backlog ran. A process that
+    dies holding the turn keeps it: the web process then stops every worker anyway."""
+
+    def __init__(self, context):
+        self._changed = context.Condition(context.Lock())
+        self._next_ticket = context.RawValue("q", 0)
+        self._serving = context.RawValue("q", 0)
+
+    def acquire(self) -> None:
+        with self._changed:
+            ticket = self._next_ticket.value
+            self._next_ticket.value += 1
+            self._changed.wait_for(lambda: self._serving.value == ticket)
+
+    def release(self) -> None:
+        with self._changed:
+            self._serving.value += 1
+            self._changed.notify_all()
+
+
+def take_turns_with(turn: SharedTurn) -> None:
     """The app's database, on SQLite: see SqliteTakingTurns.take_turns_with."""
     if isinstance(db.obj, SqliteTakingTurns):
         db.obj.take_turns_with(turn)

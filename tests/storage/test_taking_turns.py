@@ -3,12 +3,14 @@ handler, a process's threads and processes sharing a turn alike (here with no bu
 timeout at all, so a transaction that found the lock taken would fail at once with
 "database is locked")."""
 
+import contextlib
 import multiprocessing
 import threading
+import time
 
 import pytest
 
-from storage.db import SqliteTakingTurns
+from storage.db import SharedTurn, SqliteTakingTurns
 
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -57,13 +59,14 @@ def hold_then(database, *, fail: bool) -> tuple[threading.Thread, threading.Even
     return thread, go
 
 
-def write_after(database, go: threading.Event) -> list[str]:
-    """Start a second write transaction while the first holds the lock, then let the
-    first go; what the table holds after both."""
+def write_after(database, go, *, in_transaction: bool = True) -> list[str]:
+    """Start a second write (a transaction, or a statement on its own) while the first
+    holds the lock, then let the first go; what the table holds after both."""
     done = threading.Event()
 
     def second():
-        with database.connection_context(), database.atomic():
+        transaction = database.atomic() if in_transaction else contextlib.nullcontext()
+        with database.connection_context(), transaction:
             database.execute_sql("INSERT INTO said VALUES ('second')")
         done.set()
 
@@ -82,6 +85,12 @@ def test_a_second_writer_waits_its_turn_and_then_writes(database):
     first.join(10)
 
 
+def test_a_write_outside_a_transaction_waits_its_turn_too(database):
+    first, go = hold_then(database, fail=False)
+    assert write_after(database, go, in_transaction=False) == ["first", "second"]
+    first.join(10)
+
+
 def test_a_transaction_that_fails_hands_the_turn_over(database):
     first, go = hold_then(database, fail=True)
     assert write_after(database, go) == ["second"]
@@ -90,7 +99,7 @@ def test_a_transaction_that_fails_hands_the_turn_over(database):
 
 def test_processes_sharing_a_turn_wait_for_each_other(tmp_path):
     path = str(tmp_path / "turns.db")
-    turn, holding, go = SPAWN.Lock(), SPAWN.Event(), SPAWN.Event()
+    turn, holding, go = SharedTurn(SPAWN), SPAWN.Event(), SPAWN.Event()
     database = open_turns(path, turn)
     with database.connection_context():
         database.execute_sql("CREATE TABLE said (word TEXT)")
@@ -113,19 +122,23 @@ def hold_in_another_process(path, turn, holding, go) -> None:
         go.wait(30)
 
 
-def test_a_turn_its_holder_never_hands_over_is_not_waited_for_long(database):
-    database.turn_wait = 0.2
-    dead_holder = threading.Lock()
-    dead_holder.acquire()  # as a process killed in its transaction leaves the turn
-    database.take_turns_with(dead_holder)
+def test_a_turn_goes_to_who_waits_before_who_asks_again():
+    """The runs release the turn and ask again at once: the outbox, waiting, goes first."""
+    turn, order = SharedTurn(SPAWN), []
+    turn.acquire()
 
-    def write():
-        with database.connection_context(), database.atomic():
-            database.execute_sql("INSERT INTO said VALUES ('after')")
+    def waiting():
+        turn.acquire()
+        order.append("waiting")
+        turn.release()
 
-    writer = threading.Thread(target=write, daemon=True)
-    writer.start()
-    writer.join(10)
-    assert not writer.is_alive()
-    with database.connection_context():
-        assert database.execute_sql("SELECT word FROM said").fetchall() == [("after",)]
+    waiter = threading.Thread(target=waiting)
+    waiter.start()
+    while turn._next_ticket.value < 2:  # until it waits in line
+        time.sleep(0.01)
+    turn.release()
+    turn.acquire()
+    order.append("asked again")
+    turn.release()
+    waiter.join(10)
+    assert order == ["waiting", "asked again"]
