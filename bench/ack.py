@@ -209,7 +209,9 @@ def run() -> Section:
         "command through an in-memory pipe to the worker process, nothing durable before "
         "the ack, SQLite. Now (app at 66dc27e and after): each command is committed to "
         "the durable intake by the web process's writer thread (a group commit) before "
-        "the ack; the worker process claims it from there. On SQLite the intake is its "
+        "the ack; the runs' worker process claims it from there (the outbox has a "
+        "worker process of its own, app at 67c08de and after on SQLite, e648f26 on "
+        "PostgreSQL). On SQLite the intake is its "
         f"own file (synchronous=full); on PostgreSQL a table of the app's database. Every "
         f"app ran with LOBBY_MAX_BACKLOG={BENCH_MAX_BACKLOG:,} so that no command is "
         "refused as busy (the production default, 1,000, would refuse most of the closed "
@@ -271,17 +273,19 @@ def add_summary(section: Section, closed: dict, steady: dict) -> None:
             not misses,
             "; ".join(misses) or "see the vs before columns",
             cause=(
-                "measured 2026-12-02: every ack waits for a durable commit of the intake "
-                "(group commit; SQLite synchronous=full, PostgreSQL synchronous_commit on): "
-                "one single-row commit cost p50 3-6 ms, p99 15-18 ms on this machine's "
-                "shared disk, where today's figures had nothing durable on the ack path; "
-                "beyond `lobby-acks`, the worker's work on the same two CPUs (on SQLite "
-                "also its claims, which take the intake file's write lock the acks need)"
+                "measured 2026-12-03: in the closed loop the worker processes run flat out "
+                "on the same 2 CPUs as the web process, the load generator and Slack's "
+                "stand-in, and every ack waits for a durable commit of the intake (one "
+                "fsync: p99 3.7 ms on this disk when quiet, 15-18 ms when busy), which "
+                "today's in-memory hand-off did not. The bare app's own p99 at 1 client "
+                "moves between 0.8 and 4.8 ms from run to run on this VM, so a ratio to "
+                "today's absolute figures (another day's machine) swings by 2× or more"
             ),
             fix=(
-                "none for the fsync: PRODUCT.md's runtime contract keeps it (an ack "
-                "survives power loss); judge `lobby` against `lobby-acks` and the bare app "
-                "of the same run, on a quiet machine"
+                "none for the durable commit (PRODUCT.md: an acknowledged request survives "
+                "power loss); judge Lobby against the bare app of the same run (`vs bare` "
+                "against `before vs bare`). Today's absolute figures need CPUs the "
+                "workers do not share"
             ),
         ),
         Goal("no ack over Slack's 3 s budget", over_budget == 0, f"{over_budget} over"),
@@ -290,21 +294,17 @@ def add_summary(section: Section, closed: dict, steady: dict) -> None:
             not dm_misses,
             "; ".join(dm_misses) or "see the DM p99 columns",
             cause=(
-                "py-spy of the worker after the batch claims (2026-12-02, load ~3): it "
-                "does fewer than 50 invitations a second on this shared machine. SQLite: "
-                "the one runner thread is busy with the invitation's own work, and the "
-                "outbox thread waits 70% of its time for the app database's write lock "
-                "(mark_sent, behind the runner's transactions). PostgreSQL: the 4 runner "
-                "threads wait 60-67% of their time for the team's row lock (`lock_team`: "
-                "every invitation here goes to one team), so they run one at a time. The "
-                "worker runs at nice 19 (at nice 0: 50/s DM p99 6.8 s, not 7.7 s, on "
-                "SQLite; 13 s, not 19 s, on PostgreSQL)"
+                "measured 2026-12-03 (py-spy, top) on PostgreSQL at 50 commands/s: the 2 "
+                "CPUs are nearly saturated (the runs' process ~60%, the outbox's ~30%, "
+                "Slack's stand-in ~20%, PostgreSQL's backends, at normal priority unlike "
+                "the workers, ~50%), and the 4 runner threads wait on each other's "
+                "uncommitted inserts of the same admins' App Home refresh (one pending "
+                "per person), which serialises the ends of concurrent invitations to one team"
             ),
             fix=(
-                "less work per invitation in the worker (its queries, the App Home "
-                "refreshes each invitation causes), the outbox taking turns with the "
-                "runner on SQLite's write lock instead of SQLite's busy-wait; re-measure "
-                "on a quiet machine"
+                "fewer statements per invitation (each costs the worker's SQL building "
+                "and a backend's CPU); the admins' Home refresh queued last in the run's "
+                "transaction; re-measure on a quiet machine"
             ),
         ),
     ]
