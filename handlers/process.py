@@ -85,17 +85,40 @@ class WorkerGroup:
             process.stop(max(deadline - time.monotonic(), 0.1))
 
 
+class StopRequest:
+    """Asked for by a signal or by another thread; the main thread waits for it.
+
+    A Python signal handler runs in the main thread between two bytecodes, possibly
+    inside an Event's own lock (while waiting on it): setting that Event from the handler
+    deadlocked a worker whose web process had sent SIGTERM twice, and the orphan went on
+    running. So the handler only raises a flag, read at the next wait's end."""
+
+    def __init__(self):
+        self._asked = threading.Event()
+        self._signalled = False
+
+    def on_signal(self, signum, frame) -> None:
+        self._signalled = True  # no lock taken: see the class's comment
+
+    def ask(self) -> None:
+        self._asked.set()
+
+    def wait(self, timeout: float) -> bool:
+        """True once asked; a signal is seen within `timeout`."""
+        return self._asked.wait(timeout) or self._signalled
+
+
 def run_worker(worker, heartbeat, *, shutdown_seconds: float) -> None:
     """The worker process's main loop: beat while its runners are alive; stop on SIGTERM
     or when the web process is gone (even by SIGKILL), so no orphan sends anything."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the web process, which stops us
     os.nice(WORKER_NICENESS)
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    stopping = StopRequest()
+    signal.signal(signal.SIGTERM, stopping.on_signal)
 
     def follow_parent() -> None:
         wait([multiprocessing.parent_process().sentinel])
-        stopping.set()
+        stopping.ask()
 
     threading.Thread(target=follow_parent, name="follow-parent", daemon=True).start()
     worker.start()
@@ -118,6 +141,7 @@ class WebProcess:
         self.shutdown_seconds = shutdown_seconds
         self.socket_mode = None  # a Socket Mode handler, when Slack connects that way
         self.stopping = threading.Event()
+        self._signalled = False  # set by the signal handler, which must take no lock
 
     def serve(self) -> None:
         self.worker.start(on_death=self._worker_died)
@@ -128,11 +152,13 @@ class WebProcess:
         self.server.run()
 
     def _on_signal(self, signum, frame) -> None:
-        if not self.stopping.is_set():
-            self.stopping.set()
+        """See StopRequest: no Event is set here; the stopping thread sets it."""
+        if not self._signalled:
+            self._signalled = True
             threading.Thread(target=self._stop, name="stop", daemon=True).start()
 
     def _stop(self) -> None:
+        self.stopping.set()
         deadline = time.monotonic() + self.shutdown_seconds
         log.info("stopping: no new requests; finishing what is in flight")
         if self.socket_mode is not None:
@@ -144,7 +170,7 @@ class WebProcess:
         os._exit(0)
 
     def _worker_died(self, exitcode) -> None:
-        if self.stopping.is_set():
+        if self._signalled or self.stopping.is_set():
             return  # it was told to stop
         log.error("the worker process exited (code %s); stopping", exitcode)
         os._exit(1)
