@@ -39,7 +39,10 @@ from storage.db import SharedTurn, init_db, take_turns_with
 log = logging.getLogger("lobby")
 # At DEBUG these log request bodies and SQL parameters: invite codes, tokens, emails.
 PAYLOAD_LOGGERS = ("slack_sdk", "slack_bolt", "peewee")
-RUN_THREADS = 4  # runs at once in the worker on PostgreSQL; the Runner uses one on SQLite
+# Runs at once on PostgreSQL (the Runner uses one on SQLite). More threads overlap the
+# Slack calls a run makes, but on 2 CPUs they only queued for the interpreter and on each
+# other's rows: DM p99 at 50 commands/s was lower with 2 than with 4 in 4 probes of 5.
+RUN_THREADS = 2
 RUNS, OUTBOX = "runs", "outbox"  # what a worker process does: the runs come with the jobs
 # Python runs one thread at a time per process, and an invitation's run and its delivery
 # each cost the CPU about as much: they take a process each. On SQLite the two take
