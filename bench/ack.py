@@ -297,9 +297,10 @@ def add_summary(section: Section, closed: dict, steady: dict) -> None:
                 "measured 2026-12-03 (py-spy, top) on PostgreSQL at 50 commands/s: the 2 "
                 "CPUs are nearly saturated (the runs' process ~60%, the outbox's ~30%, "
                 "Slack's stand-in ~20%, PostgreSQL's backends, at normal priority unlike "
-                "the workers, ~50%), and the runner threads (4 then, 2 since) wait on each other's "
-                "uncommitted inserts of the same admins' App Home refresh (one pending "
-                "per person), which serialises the ends of concurrent invitations to one team"
+                "the workers, ~50%), and the runner threads (4 then, 2 since) wait on "
+                "each other's uncommitted inserts of the same admins' App Home refresh "
+                "(one pending per person), which serialises the ends of concurrent "
+                "invitations to one team"
             ),
             fix=(
                 "fewer statements per invitation (each costs the worker's SQL building "

@@ -58,12 +58,7 @@ class IntakeItem(Model):
 
     class Meta:
         database = intake_db
-        table_name = "intake_item"
-        indexes = (
-            (("status", "id"), False),
-            (("queue_key", "status", "id"), False),
-            (("status", "not_before"), False),
-        )
+        table_name = "intake_item"  # its indexes: intake_migrations/
 
     @classmethod
     def is_claimable(cls, now: datetime, table=None, *, by_id: bool = False):
